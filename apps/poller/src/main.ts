@@ -1,0 +1,9 @@
+import { listen, runService } from '@agair/service-kit';
+import { SERVICE_NAME, buildApp } from './app.js';
+import { PollerConfig } from './config.js';
+
+runService({
+  name: SERVICE_NAME,
+  configSchema: PollerConfig,
+  start: async (config, logger) => listen(await buildApp(config, logger), config),
+});

@@ -1,0 +1,12 @@
+import { AmqpEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
+import { Type, type Static } from 'typebox';
+
+export const SyncWorkerConfig = Type.Object({
+  ...RuntimeEnv,
+  ...HttpEnv,
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3005, description: 'port of the health and metrics listener' }),
+  ...MongoEnv,
+  ...AmqpEnv,
+  ...RedisEnv,
+});
+export type SyncWorkerConfig = Static<typeof SyncWorkerConfig>;

@@ -1,0 +1,36 @@
+import { Type } from 'typebox';
+
+/** Environment variables shared by every app. Each app's schema spreads the groups it uses. */
+export const RuntimeEnv = {
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+    description: 'development | test | production',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino level' },
+  ),
+  APP_VERSION: Type.String({ default: '0.0.0-dev', description: 'version reported in OpenAPI and metrics' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000, description: 'drain budget on SIGTERM' }),
+};
+
+export const HttpEnv = {
+  HTTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'interface to bind; 0.0.0.0 in containers' }),
+  HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, description: 'port of the HTTP listener' }),
+};
+
+export const MongoEnv = {
+  MONGO_URL: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'mongodb://host:port/database' }),
+};
+
+export const AmqpEnv = {
+  AMQP_URL: Type.String({ pattern: '^amqps?://', description: 'amqp://user:password@host:port/vhost' }),
+  AMQP_HEARTBEAT_S: Type.Integer({ minimum: 1, maximum: 600, default: 10, description: 'AMQP heartbeat, seconds' }),
+  AMQP_RECONNECT_S: Type.Integer({ minimum: 1, maximum: 60, default: 2, description: 'delay between reconnect attempts, seconds' }),
+  AMQP_PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 300_000, default: 30_000, description: 'a publish not confirmed by then is failed' }),
+  QUEUE_PREFIX: Type.String({ default: '', pattern: '^[a-z0-9_]*$', description: 'queue name prefix, e.g. dev_' }),
+};
+
+export const RedisEnv = {
+  REDIS_URL: Type.String({ pattern: '^rediss?://', description: 'redis://host:port/db' }),
+};

@@ -1,0 +1,3 @@
+export * from './amqp.js';
+export * from './mongo.js';
+export * from './redis.js';
