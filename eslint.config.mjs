@@ -17,9 +17,7 @@ const productionConstraints = [
 
 /** Tests may also use the test helpers (libs tagged type:testing). */
 const testConstraints = productionConstraints.map((c) =>
-  c.sourceTag === 'type:app' || c.sourceTag === 'type:lib'
-    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
-    : c,
+  c.sourceTag === 'type:testing' ? c : { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] },
 );
 
 const boundaries = (depConstraints) => ({

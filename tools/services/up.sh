@@ -19,7 +19,7 @@ mkdir -p "$state_dir" "$bin_dir"
 # Never report anything to anyone: this machine talks to loopback only.
 export DO_NOT_TRACK=1
 
-log() { printf '[services] %s\n' "$*"; }
+log() { printf '[services] %s\n' "$*" >&2; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # port name seconds
   local i

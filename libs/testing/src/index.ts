@@ -1,0 +1,5 @@
+export * from './capture-logs.js';
+export * from './test-services.js';
+export * from './wait-for.js';
+export * from './vitest-context.js';
+export * from './service-process.js';
