@@ -11,6 +11,10 @@ export const RuntimeEnv = {
     { default: 'info', description: 'pino level' },
   ),
   APP_VERSION: Type.String({ default: '0.0.0-dev', description: 'version reported in OpenAPI and metrics' }),
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+    default: 'auto',
+    description: 'auto = pretty on a TTY outside production, JSON otherwise',
+  }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 25_000, description: 'drain budget on SIGTERM' }),
 };
 

@@ -8,6 +8,7 @@ import { handleShutdown, runMain } from './shutdown.js';
 interface RuntimeConfig {
   NODE_ENV: string;
   LOG_LEVEL: string;
+  LOG_FORMAT: 'auto' | 'json' | 'pretty';
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
@@ -34,7 +35,7 @@ export function runService<T extends TObject>(definition: ServiceDefinition<T>):
     const logger = createLogger({
       name: definition.name,
       level: runtime.LOG_LEVEL,
-      pretty: process.stdout.isTTY && runtime.NODE_ENV !== 'production',
+      pretty: runtime.LOG_FORMAT === 'auto' ? process.stdout.isTTY && runtime.NODE_ENV !== 'production' : runtime.LOG_FORMAT === 'pretty',
     });
     const service = await definition.start(config, logger);
     handleShutdown({ logger, timeoutMs: runtime.SHUTDOWN_TIMEOUT_MS, close: () => service.close() });
