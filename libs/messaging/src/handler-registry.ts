@@ -1,0 +1,45 @@
+import { TaskType, type TaskMessage } from '@agair/domain-models';
+import type { MessagingLogger } from './logger.js';
+
+export interface TaskContext<T extends TaskType = TaskType> {
+  message: TaskMessage<T>;
+  /** 1 on the first delivery of this task, incremented on every retry. */
+  attempt: number;
+  /** Aborted when the consumer shuts down and stops waiting for this handler. */
+  signal: AbortSignal;
+  logger: MessagingLogger;
+}
+
+export type TaskHandler<T extends TaskType = TaskType> = (context: TaskContext<T>) => Promise<void>;
+
+export class HandlerRegistryError extends Error {
+  override readonly name = 'HandlerRegistryError';
+}
+
+/**
+ * One handler per task type. A consumer refuses to start when a type it consumes has no
+ * handler, and registering a second handler for a type is an error.
+ */
+export class HandlerRegistry {
+  private readonly handlers = new Map<TaskType, TaskHandler>();
+
+  register<T extends TaskType>(type: T, handler: TaskHandler<T>): this {
+    if (this.handlers.has(type)) throw new HandlerRegistryError(`a handler for ${type} is already registered`);
+    this.handlers.set(type, handler as unknown as TaskHandler);
+    return this;
+  }
+
+  /** Throws naming every type in `types` that has no handler. */
+  assertHandles(types: readonly TaskType[] = Object.values(TaskType)): void {
+    const missing = types.filter((t) => !this.handlers.has(t));
+    if (missing.length > 0) throw new HandlerRegistryError(`no handler registered for ${missing.join(', ')}`);
+  }
+
+  get(type: TaskType): TaskHandler | undefined {
+    return this.handlers.get(type);
+  }
+
+  get types(): TaskType[] {
+    return [...this.handlers.keys()];
+  }
+}

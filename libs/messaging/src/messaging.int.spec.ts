@@ -1,0 +1,289 @@
+import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { ErrorCategory, PartnerCode, TaskHeaders, TaskType, createTaskMessage, type TaskMessage } from '@agair/domain-models';
+import { testServices, uniqueName, waitFor } from '@agair/testing';
+import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
+import type { GetMessage } from 'amqplib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerRegistry } from './handler-registry.js';
+import type { MessagingLogger } from './logger.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { TaskConsumer } from './task-consumer.js';
+import { TaskPublisher } from './task-publisher.js';
+import { taskQueueTopology, type TaskQueueTopology } from './task-queue.topology.js';
+
+const run = promisify(execFile);
+const silent: MessagingLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const customerId = 'c'.repeat(24);
+
+function uploadTask(n: number): TaskMessage {
+  return createTaskMessage(
+    TaskType.UPLOAD_PARTNER_JOB,
+    { assignId: n.toString(16).padStart(24, '0'), customerId, partnerCode: PartnerCode.SATLOC },
+    { taskId: randomUUID(), createdAt: new Date() },
+  );
+}
+
+class RetryableError extends Error {}
+class DataFormatError extends Error {}
+
+const policy: RetryPolicy = (error, attempt) =>
+  error instanceof DataFormatError
+    ? { action: 'dead-letter', category: ErrorCategory.DATA_FORMAT, reason: error.message }
+    : { action: 'retry', delayMs: 150 * 2 ** (attempt - 1), category: ErrorCategory.NETWORK_TIMEOUT, reason: String((error as Error).message) };
+
+describe('task messaging against RabbitMQ', () => {
+  const connections: AmqpConnectionManager[] = [];
+  const topologies: TaskQueueTopology[] = [];
+  const closers: (() => Promise<void>)[] = [];
+
+  function connect(): AmqpConnectionManager {
+    const connection = amqp.connect([testServices().amqpUrl], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 0.2 });
+    connections.push(connection);
+    return connection;
+  }
+
+  function topology(): TaskQueueTopology {
+    const t = taskQueueTopology(uniqueName('it_tasks'), { retryTiersMs: [200, 400, 800, 1600], deliveryLimit: 3 });
+    topologies.push(t);
+    return t;
+  }
+
+  function publisherFor(t: TaskQueueTopology, connection = connect()): TaskPublisher {
+    const publisher = new TaskPublisher({ connection, topology: t, logger: silent, publishTimeoutMs: 5000, maxAttempts: 10 });
+    closers.push(() => publisher.close());
+    return publisher;
+  }
+
+  /** Reads the DLQ without removing anything for good. */
+  async function drainQueue(queue: string): Promise<GetMessage[]> {
+    const channel = connect().createChannel({ name: 'reader', setup: async () => undefined });
+    await channel.waitForConnect();
+    const messages: GetMessage[] = [];
+    for (;;) {
+      const msg = await channel.get(queue, { noAck: true });
+      if (!msg) break;
+      messages.push(msg);
+    }
+    await channel.close();
+    return messages;
+  }
+
+  afterEach(async () => {
+    await Promise.allSettled(closers.splice(0).map((close) => close()));
+  });
+
+  afterAll(async () => {
+    const admin = connect().createChannel({ name: 'cleanup', setup: async () => undefined });
+    await admin.waitForConnect();
+    for (const t of topologies) {
+      for (const q of [t.main, t.failed, ...t.tiers.map((tier) => tier.queue)]) await admin.deleteQueue(q).catch(() => undefined);
+    }
+    await Promise.allSettled(connections.map((c) => c.close()));
+  });
+
+  beforeAll(async () => {
+    // The broker must be up: a previous test file may have just restarted it.
+    await run(testServices().rabbitmqctl[0] ?? 'rabbitmqctl', [...testServices().rabbitmqctl.slice(1), 'await_startup'], { timeout: 60_000 }).catch(
+      () => undefined,
+    );
+  });
+
+  it('refuses to start a consumer without a handler for every task type', async () => {
+    const t = topology();
+    const registry = new HandlerRegistry().register(TaskType.UPLOAD_PARTNER_JOB, async () => undefined);
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry,
+      publisher: publisherFor(t),
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'test',
+      prefetch: 1,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+    });
+    await expect(consumer.start()).rejects.toThrow(/no handler registered for PROCESS_PARTNER_LOG, PROCESS_PARTNER_DATA_FILE/);
+    expect(() => registry.register(TaskType.UPLOAD_PARTNER_JOB, async () => undefined)).toThrow(/already registered/);
+  });
+
+  it('retries a failing task with growing delays, then dead-letters it with the reason; a data-format error goes there at once', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    const attempts = new Map<string, { attempt: number; at: number }[]>();
+    const registry = new HandlerRegistry()
+      .register(TaskType.UPLOAD_PARTNER_JOB, async ({ message, attempt }) => {
+        attempts.set(message.taskId, [...(attempts.get(message.taskId) ?? []), { attempt, at: Date.now() }]);
+        if (message.payload.assignId.endsWith('1')) throw new RetryableError('partner timed out');
+        throw new DataFormatError('job boundary has an open ring');
+      })
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry,
+      publisher,
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'test',
+      prefetch: 5,
+      maxAttempts: 4,
+      leaseMs: 10_000,
+    });
+    closers.push(() => consumer.stop(2000));
+    await consumer.start();
+
+    const retryable = uploadTask(1);
+    const badData = uploadTask(2);
+    await publisher.publish(retryable);
+    await publisher.publish(badData);
+
+    await waitFor(() => ((attempts.get(retryable.taskId)?.length ?? 0) >= 4 ? true : undefined), { timeoutMs: 20_000, what: '4 attempts' });
+    const dead = await waitFor(
+      async () => {
+        const messages = await drainQueue(t.failed);
+        return messages.length === 2 ? messages : undefined;
+      },
+      { what: 'two dead-lettered tasks' },
+    );
+
+    const seen = attempts.get(retryable.taskId) ?? [];
+    expect(seen.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    const gaps = seen.slice(1).map((a, i) => a.at - (seen[i]?.at ?? 0));
+    // 150, 300, 600 ms wanted: each wait longer than the one before.
+    expect(gaps[0]).toBeGreaterThanOrEqual(140);
+    expect(gaps[1]).toBeGreaterThan(gaps[0] ?? 0);
+    expect(gaps[2]).toBeGreaterThan(gaps[1] ?? 0);
+    expect(attempts.get(badData.taskId)).toHaveLength(1);
+
+    const byId = new Map(dead.map((m) => [m.properties.headers?.[TaskHeaders.TASK_ID], m]));
+    expect(byId.get(retryable.taskId)?.properties.headers).toMatchObject({
+      [TaskHeaders.ERROR_CATEGORY]: 'network-timeout',
+      [TaskHeaders.ATTEMPT]: 4,
+      [TaskHeaders.TYPE]: 'UPLOAD_PARTNER_JOB',
+    });
+    expect(String(byId.get(retryable.taskId)?.properties.headers?.[TaskHeaders.LAST_ERROR])).toMatch(/partner timed out.*gave up after 4 attempts/);
+    expect(byId.get(badData.taskId)?.properties.headers).toMatchObject({ [TaskHeaders.ERROR_CATEGORY]: 'data-format', [TaskHeaders.ATTEMPT]: 1 });
+    expect(JSON.parse(byId.get(badData.taskId)?.content.toString() ?? '{}')).toEqual(badData);
+  });
+
+  it('dead-letters a message that is not a valid task without calling any handler', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    let handled = 0;
+    const registry = new HandlerRegistry()
+      .register(TaskType.UPLOAD_PARTNER_JOB, async () => void handled++)
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => void handled++)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => void handled++);
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry,
+      publisher,
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'test',
+      prefetch: 1,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+    });
+    closers.push(() => consumer.stop(2000));
+    await consumer.start();
+    const raw = connect().createChannel({ name: 'raw', setup: async () => undefined });
+    await raw.waitForConnect();
+    await raw.sendToQueue(t.main, Buffer.from('{"taskId": 42'), { persistent: true });
+    const dead = await waitFor(async () => (await drainQueue(t.failed))[0], { what: 'dead-lettered garbage' });
+    expect(dead.content.toString()).toBe('{"taskId": 42');
+    expect(dead.properties.headers?.[TaskHeaders.ERROR_CATEGORY]).toBe('data-format');
+    expect(String(dead.properties.headers?.[TaskHeaders.LAST_ERROR])).toMatch(/not JSON/);
+    expect(handled).toBe(0);
+    await raw.close();
+  });
+
+  it('loses no confirmed publish when the broker drops the connection during a burst of 1,000', async () => {
+    const t = topology();
+    const retried: string[] = [];
+    const publisher = new TaskPublisher({
+      connection: connect(),
+      topology: t,
+      logger: { ...silent, warn: (obj: object) => void retried.push(String((obj as { taskId?: string }).taskId)) },
+      publishTimeoutMs: 5000,
+      maxAttempts: 10,
+    });
+    closers.push(() => publisher.close());
+    await publisher.waitForConnect();
+    const tasks = Array.from({ length: 1000 }, (_, i) => uploadTask(i));
+    let confirmed = 0;
+    // Paced over a few seconds so that the drop lands while publishes are waiting for confirms.
+    const burst = (async () => {
+      const pending: Promise<void>[] = [];
+      for (const task of tasks) {
+        pending.push(publisher.publish(task).then(() => void confirmed++));
+        await new Promise((resolve) => setTimeout(resolve, 4));
+      }
+      await Promise.all(pending);
+    })();
+    await waitFor(() => (confirmed >= 100 ? true : undefined), { what: '100 confirms' });
+    const [command, ...prefix] = testServices().rabbitmqctl;
+    await run(command ?? 'rabbitmqctl', [...prefix, 'close_all_connections', 'test: drop during burst']);
+    await burst;
+    expect(confirmed).toBe(1000);
+    // The drop hit publishes in flight: the publisher had to send some again.
+    expect(retried.length).toBeGreaterThan(0);
+
+    const ids = new Set((await drainQueue(t.main)).map((m) => String(m.properties.messageId)));
+    expect(tasks.filter((task) => !ids.has(task.taskId))).toEqual([]);
+  });
+
+  it('redelivers the task of a consumer killed mid-task, and it completes once', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    await publisher.waitForConnect();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@agair/source', new URL('../test-fixtures/hanging-consumer.ts', import.meta.url).pathname, testServices().amqpUrl, t.main],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitFor(() => (output.includes('consuming') ? true : undefined), { what: 'child consumer' });
+
+    const task = uploadTask(7);
+    await publisher.publish(task);
+    await waitFor(() => (output.includes(`started ${task.taskId}`) ? true : undefined), { what: 'child started the task' });
+    child.kill('SIGKILL');
+    await exited;
+
+    const completions: string[] = [];
+    const registry = new HandlerRegistry()
+      .register(TaskType.UPLOAD_PARTNER_JOB, async ({ message }) => void completions.push(message.taskId))
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
+    const outcomes: string[] = [];
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry,
+      publisher,
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'survivor',
+      prefetch: 1,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+      onOutcome: ({ outcome }) => void outcomes.push(outcome),
+    });
+    closers.push(() => consumer.stop(2000));
+    await consumer.start();
+    await waitFor(() => (completions.length > 0 ? true : undefined), { what: 'redelivered task completed' });
+    // Nothing else arrives: the task completed exactly once and the queue is empty.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(completions).toEqual([task.taskId]);
+    expect(outcomes).toEqual(['completed']);
+    expect(await drainQueue(t.main)).toEqual([]);
+  });
+});

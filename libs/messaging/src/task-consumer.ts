@@ -1,0 +1,237 @@
+import { InvalidTaskError, TaskHeaders, parseTaskMessage, taskFailureHeaders, type TaskMessage, type TaskType } from '@agair/domain-models';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { HandlerRegistry } from './handler-registry.js';
+import type { MessagingLogger } from './logger.js';
+import type { RetryDecision, RetryPolicy } from './retry-policy.js';
+import type { TaskPublisher } from './task-publisher.js';
+import { assertTaskTopology, tierFor, type TaskQueueTopology } from './task-queue.topology.js';
+import type { TaskTrackerPort } from './task-tracker.port.js';
+
+export type TaskOutcome = 'completed' | 'skipped_duplicate' | 'busy' | 'retried' | 'dead_lettered' | 'requeued';
+
+export interface TaskConsumerSettings {
+  connection: AmqpConnectionManager;
+  topology: TaskQueueTopology;
+  registry: HandlerRegistry;
+  /** Used to move failed deliveries to a retry tier or the DLQ, with headers saying why. */
+  publisher: TaskPublisher;
+  retryPolicy: RetryPolicy;
+  tracker?: TaskTrackerPort;
+  logger: MessagingLogger;
+  /** Identifies this consumer in task leases, e.g. `sync-worker-<pod>-<pid>`. */
+  consumerId: string;
+  /** Unacknowledged deliveries at once (also the concurrency of handlers). */
+  prefetch: number;
+  /** A task attempted this many times is dead-lettered whatever the policy says. */
+  maxAttempts: number;
+  /** How long a started task is owned before another consumer may take it over. */
+  leaseMs: number;
+  /** Delay before a duplicate delivery of a task another consumer is running is looked at again. */
+  busyDelayMs?: number;
+  /** Observes every delivery's outcome (metrics). */
+  onOutcome?: (outcome: { type: TaskType | 'unknown'; outcome: TaskOutcome; category?: string; durationMs: number }) => void;
+}
+
+/**
+ * Consumes a task queue with manual acks and a bounded prefetch (set in the channel setup, so
+ * it holds again after a reconnect). Every delivery is acknowledged on the channel it came from;
+ * a delivery whose channel has closed is not acknowledged at all (the broker redelivers it), as
+ * acking it on a new channel would ack the wrong message or kill the connection (notes/amqp.md).
+ */
+export class TaskConsumer {
+  private channel: ChannelWrapper | undefined;
+  private readonly closedChannels = new WeakSet<Channel>();
+  private readonly consumerTags = new Map<Channel, string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private stopping = false;
+
+  constructor(private readonly settings: TaskConsumerSettings) {}
+
+  /** Refuses to start unless every task type has exactly one handler. */
+  async start(types?: readonly TaskType[]): Promise<void> {
+    this.settings.registry.assertHandles(types);
+    const { topology, prefetch } = this.settings;
+    this.channel = this.settings.connection.createChannel({
+      name: 'task-consumer',
+      confirm: true,
+      json: false,
+      setup: async (channel: ConfirmChannel) => {
+        channel.once('close', () => this.closedChannels.add(channel));
+        await assertTaskTopology(channel, topology);
+        await channel.prefetch(prefetch);
+        if (this.stopping) return;
+        const { consumerTag } = await channel.consume(topology.main, (msg) => msg && this.track(this.deliver(channel, msg)), {
+          noAck: false,
+        });
+        this.consumerTags.set(channel, consumerTag);
+      },
+    });
+    await this.channel.waitForConnect();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops taking deliveries, waits up to `timeoutMs` for running handlers, then closes the
+   * channel: deliveries still unacknowledged go back to the queue.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    const channel = this.channel;
+    if (!channel) return;
+    await channel.addSetup(async (ch: Channel) => {
+      const tag = this.consumerTags.get(ch);
+      if (tag) await ch.cancel(tag).catch(() => undefined);
+    });
+    const drained = Promise.allSettled([...this.inFlight]);
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
+    ]);
+    if (timedOut) {
+      this.settings.logger.warn({ inFlight: this.inFlight.size }, 'handlers still running at shutdown: their deliveries return to the queue');
+      this.abort.abort();
+    }
+    await channel.close();
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Never throws: an exception escaping a consume callback would drop the whole connection. */
+  private async deliver(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    const started = performance.now();
+    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const attempt = Math.max(1, Number(headers[TaskHeaders.ATTEMPT] ?? 1) || 1);
+    let type: TaskType | 'unknown' = 'unknown';
+    let outcome: TaskOutcome = 'requeued';
+    let category: string | undefined;
+    try {
+      let message: TaskMessage;
+      try {
+        message = parseTaskMessage(msg.content, headers);
+      } catch (err) {
+        if (!(err instanceof InvalidTaskError)) throw err;
+        await this.deadLetterRaw(msg, attempt, err.message);
+        this.ack(channel, msg);
+        category = 'data-format';
+        outcome = 'dead_lettered';
+        return;
+      }
+      type = message.type;
+      ({ outcome, category } = await this.process(channel, msg, message, attempt));
+    } catch (err) {
+      // Could not even move the delivery aside (broker or database away): hand it back.
+      this.settings.logger.error({ err, taskId: headers[TaskHeaders.TASK_ID] }, 'delivery could not be settled; requeueing');
+      this.nack(channel, msg);
+    } finally {
+      this.settings.onOutcome?.({ type, outcome, category, durationMs: performance.now() - started });
+    }
+  }
+
+  private async process(
+    channel: Channel,
+    msg: ConsumeMessage,
+    message: TaskMessage,
+    attempt: number,
+  ): Promise<{ outcome: TaskOutcome; category?: string }> {
+    const { tracker, consumerId, leaseMs, logger } = this.settings;
+    const log = { taskId: message.taskId, taskType: message.type, partnerCode: message.payload.partnerCode, attempt };
+
+    const start = tracker ? await tracker.start(message, attempt, consumerId, leaseMs) : { status: 'run' as const, trackerTaskId: message.taskId };
+    if (start.status === 'completed') {
+      logger.info(log, 'task already completed; acknowledging duplicate delivery');
+      this.ack(channel, msg);
+      return { outcome: 'skipped_duplicate' };
+    }
+    if (start.status === 'busy') {
+      const delayMs = this.settings.busyDelayMs ?? 5000;
+      await this.settings.publisher.publish(message, {
+        attempt,
+        queue: tierFor(this.settings.topology, delayMs).queue,
+        expirationMs: delayMs,
+      });
+      this.ack(channel, msg);
+      return { outcome: 'busy' };
+    }
+
+    const handler = this.settings.registry.get(message.type);
+    try {
+      if (!handler) throw new Error(`no handler for ${message.type}`);
+      await handler({ message, attempt, signal: this.abort.signal, logger });
+    } catch (err) {
+      const decision = this.decide(err, attempt);
+      await tracker?.recordFailure(start.trackerTaskId, consumerId, attempt, decision);
+      const failure = taskFailureHeaders(decision.category, decision.reason);
+      if (decision.action === 'retry') {
+        await this.settings.publisher.publish(message, {
+          attempt: attempt + 1,
+          queue: tierFor(this.settings.topology, decision.delayMs).queue,
+          expirationMs: decision.delayMs,
+          headers: { ...failure },
+        });
+        logger.warn({ ...log, category: decision.category, delayMs: decision.delayMs, reason: decision.reason }, 'task failed; retrying');
+        this.ack(channel, msg);
+        return { outcome: 'retried', category: decision.category };
+      }
+      await this.settings.publisher.publish(message, { attempt, queue: this.settings.topology.failed, headers: { ...failure } });
+      logger.error({ ...log, category: decision.category, reason: decision.reason }, 'task failed; dead-lettered');
+      this.ack(channel, msg);
+      return { outcome: 'dead_lettered', category: decision.category };
+    }
+    await tracker?.complete(start.trackerTaskId, consumerId);
+    this.ack(channel, msg);
+    logger.info(log, 'task completed');
+    return { outcome: 'completed' };
+  }
+
+  private decide(err: unknown, attempt: number): RetryDecision {
+    let decision: RetryDecision;
+    try {
+      decision = this.settings.retryPolicy(err, attempt);
+    } catch {
+      decision = { action: 'retry', delayMs: 5000, category: 'internal', reason: String(err) };
+    }
+    if (decision.action === 'retry' && attempt >= this.settings.maxAttempts) {
+      return { action: 'dead-letter', category: decision.category, reason: `${decision.reason} (gave up after ${attempt} attempts)` };
+    }
+    return decision;
+  }
+
+  /** A body that is not a valid task can never succeed: straight to the DLQ, bytes unchanged. */
+  private async deadLetterRaw(msg: ConsumeMessage, attempt: number, reason: string): Promise<void> {
+    const channel = this.channel;
+    if (!channel) throw new Error('consumer not started');
+    await channel.sendToQueue(this.settings.topology.failed, msg.content, {
+      persistent: true,
+      contentType: msg.properties.contentType,
+      messageId: msg.properties.messageId,
+      headers: { ...(msg.properties.headers ?? {}), [TaskHeaders.ATTEMPT]: attempt, ...taskFailureHeaders('data-format', reason) },
+    });
+    this.settings.logger.error({ reason, messageId: msg.properties.messageId }, 'invalid task message; dead-lettered');
+  }
+
+  private ack(channel: Channel, msg: ConsumeMessage): void {
+    if (this.closedChannels.has(channel)) return;
+    try {
+      channel.ack(msg);
+    } catch (err) {
+      this.settings.logger.warn({ reason: (err as Error).message }, 'ack dropped: channel closed; the broker will redeliver');
+    }
+  }
+
+  private nack(channel: Channel, msg: ConsumeMessage): void {
+    if (this.closedChannels.has(channel)) return;
+    try {
+      channel.nack(msg, false, true);
+    } catch (err) {
+      this.settings.logger.warn({ reason: (err as Error).message }, 'nack dropped: channel closed; the broker will redeliver');
+    }
+  }
+}
