@@ -1,0 +1,81 @@
+import { Type, type Static } from 'typebox';
+import {
+  LeaseSchema,
+  Nullable,
+  ObjectIdStringSchema,
+  PartnerAircraftIdSchema,
+  PartnerLogIdSchema,
+  Sha256HexSchema,
+  TimestampSchema,
+  literalUnion,
+} from './common.schema.js';
+import { PartnerCodeSchema, type ValueOf } from './enums.js';
+import { ErrorInfoSchema } from './error-info.schema.js';
+
+/** The life of one partner flight log. Allowed moves: `PartnerLogTrackerTransitions`. */
+export const PartnerLogTrackerState = {
+  /** Listed by the partner, not yet fetched. */
+  PENDING: 'PENDING',
+  /** A poller holds the lease and is fetching the file. */
+  DOWNLOADING: 'DOWNLOADING',
+  /** The file is stored (GridFS); a PROCESS_PARTNER_LOG task is or will be queued. */
+  DOWNLOADED: 'DOWNLOADED',
+  /** A worker holds the lease and is decoding and computing. */
+  PROCESSING: 'PROCESSING',
+  PROCESSED: 'PROCESSED',
+  FAILED: 'FAILED',
+  /** Deliberately not processed: duplicate content, no application in it, out of scope. */
+  SKIPPED: 'SKIPPED',
+} as const;
+export type PartnerLogTrackerState = ValueOf<typeof PartnerLogTrackerState>;
+export const PartnerLogTrackerStateSchema = literalUnion([
+  PartnerLogTrackerState.PENDING,
+  PartnerLogTrackerState.DOWNLOADING,
+  PartnerLogTrackerState.DOWNLOADED,
+  PartnerLogTrackerState.PROCESSING,
+  PartnerLogTrackerState.PROCESSED,
+  PartnerLogTrackerState.FAILED,
+  PartnerLogTrackerState.SKIPPED,
+]);
+
+/** States in which the record must hold a lease; a sweeper reclaims them when it expires. */
+export const PartnerLogTrackerLeasedStates: readonly PartnerLogTrackerState[] = [
+  PartnerLogTrackerState.DOWNLOADING,
+  PartnerLogTrackerState.PROCESSING,
+];
+
+/**
+ * One partner flight log, unique on (partnerCode, customerId, logId). `attempts` counts claims
+ * (download or processing), so a log that keeps killing its worker reaches a ceiling.
+ */
+export const PartnerLogTrackerSchema = Type.Object(
+  {
+    id: ObjectIdStringSchema,
+    partnerCode: PartnerCodeSchema,
+    customerId: ObjectIdStringSchema,
+    aircraftId: PartnerAircraftIdSchema,
+    logId: PartnerLogIdSchema,
+    fileName: Type.String({ minLength: 1, maxLength: 255 }),
+    /** When the partner says the log was recorded, if it says. */
+    loggedAt: Nullable(TimestampSchema),
+    state: PartnerLogTrackerStateSchema,
+    attempts: Type.Integer({ minimum: 0 }),
+    lease: Nullable(LeaseSchema),
+    contentHash: Nullable(Sha256HexSchema),
+    storedFileId: Nullable(ObjectIdStringSchema),
+    sizeBytes: Nullable(Type.Integer({ minimum: 0 })),
+    /** When PROCESS_PARTNER_LOG was last published; a DOWNLOADED tracker without it is re-enqueued. */
+    enqueuedAt: Nullable(TimestampSchema),
+    error: Nullable(ErrorInfoSchema),
+    applicationFileId: Nullable(ObjectIdStringSchema),
+    downloadedAt: Nullable(TimestampSchema),
+    processedAt: Nullable(TimestampSchema),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+);
+export type PartnerLogTracker = Static<typeof PartnerLogTrackerSchema>;
+
+export const PartnerLogTrackerViewSchema = PartnerLogTrackerSchema;
+export type PartnerLogTrackerView = PartnerLogTracker;
