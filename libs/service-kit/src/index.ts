@@ -6,3 +6,4 @@ export * from './http/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';
 export * from './metrics/index.js';
+export * from './auth/index.js';

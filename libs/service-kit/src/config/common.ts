@@ -38,3 +38,11 @@ export const AmqpEnv = {
 export const RedisEnv = {
   REDIS_URL: Type.String({ pattern: '^rediss?://', description: 'redis://host:port/db' }),
 };
+
+export const AuthEnv = {
+  JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 secret for bearer tokens, at least 32 characters' }),
+  JWT_ISSUER: Type.String({ default: 'agair', minLength: 1, description: 'expected iss claim' }),
+  JWT_AUDIENCE: Type.String({ default: 'agair-api', minLength: 1, description: 'expected aud claim' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300, description: 'requests per caller per window' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'rate limit window' }),
+};

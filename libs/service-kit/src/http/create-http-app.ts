@@ -119,6 +119,7 @@ function registerHealth(app: HttpApp, options: HttpAppOptions): void {
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
       },
       logLevel: 'warn',
+      config: { public: true },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -132,6 +133,7 @@ function registerHealth(app: HttpApp, options: HttpAppOptions): void {
         response: { 200: ReadinessResponse, 503: ReadinessResponse },
       },
       logLevel: 'warn',
+      config: { public: true },
     },
     async (_request, reply) => {
       const dependencies = await checkDependencies(options.dependencies, options.readinessTimeoutMs ?? 2000);
@@ -171,6 +173,7 @@ function registerMetrics(app: HttpApp, registry: Registry): void {
         response: { 200: Type.String() },
       },
       logLevel: 'warn',
+      config: { public: true },
     },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
