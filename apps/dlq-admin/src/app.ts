@@ -1,9 +1,11 @@
-import { AmqpConnection, type HttpApp, type Logger, createHttpApp, createMetricsRegistry } from '@agair/service-kit';
+import { DeadLetterQueueAdmin } from '@agair/messaging';
+import { AmqpConnection, createHttpApp, createMetricsRegistry, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { DlqAdminConfig } from './config.js';
+import { registerDlqRoutes } from './routes/dlq.routes.js';
 
 export const SERVICE_NAME = 'dlq-admin';
 
-/** Builds the dlq-admin service with its connections; `main.ts` listens, tests inject requests. */
+/** Builds the dlq-admin service: queue-native, RabbitMQ only. */
 export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<HttpApp> {
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
@@ -12,13 +14,15 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
     heartbeatS: config.AMQP_HEARTBEAT_S,
     reconnectS: config.AMQP_RECONNECT_S,
   });
-  return createHttpApp({
+  const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Queue-native inspection and replay of dead-lettered messages.',
+    description: 'Queue-native inspection and replay of dead-lettered messages. Admin only.',
     logger,
     metrics: createMetricsRegistry(SERVICE_NAME),
     dependencies: [amqp],
-    docs: true,
   });
+  await registerAuth(app, { jwtSecret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  registerDlqRoutes(app, new DeadLetterQueueAdmin(amqp.manager), config.DLQ_LIST_MAX);
+  return app;
 }

@@ -45,6 +45,16 @@ async function build(dependencies: Dependency[] = [], capture = new LogCapture()
       return { id: request.params.id, name: request.body.name };
     },
   );
+  app.get(
+    '/page',
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ limit: Type.Integer() }) },
+      },
+    },
+    async (request) => ({ limit: request.query.limit }),
+  );
   await app.ready();
   return app;
 }
@@ -76,6 +86,14 @@ describe('createHttpApp', () => {
     const response = await app.inject({ method: 'POST', url: `/things/${id}`, payload });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', error: 'Bad Request' });
+  });
+
+  it('fills in query defaults and converts query strings to numbers', async () => {
+    app = await build();
+    expect((await app.inject('/page')).json()).toEqual({ limit: 20 });
+    expect((await app.inject('/page?limit=7')).json()).toEqual({ limit: 7 });
+    expect((await app.inject('/page?limit=700')).statusCode).toBe(400);
+    expect((await app.inject('/page?limit=abc')).statusCode).toBe(400);
   });
 
   it('answers 400 for malformed JSON and for a bad path parameter', async () => {

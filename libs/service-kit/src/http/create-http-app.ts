@@ -5,11 +5,13 @@ import { TypeBoxValidatorCompiler, registerAjvFormats, type TypeBoxTypeProvider 
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifySchemaCompiler,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { checkDependencies, closeDependencies, type Dependency } from '../health/dependency.js';
 import type { Logger } from '../logging/logger.js';
 import { Histogram, metric, type Registry } from '../metrics/metrics.js';
@@ -41,6 +43,12 @@ export interface HttpAppOptions {
 
 let formatsRegistered = false;
 
+/** TypeBox validation (with string conversion for params and query) that also fills in schema defaults. */
+const validatorWithDefaults: FastifySchemaCompiler<TSchema> = (route) => {
+  const validate = TypeBoxValidatorCompiler(route);
+  return (value: unknown) => validate(value !== null && typeof value === 'object' ? Value.Default(route.schema, value) : value);
+};
+
 /**
  * Builds a Fastify app with what every service shares: TypeBox validation, OpenAPI, one error
  * handler, health and metrics routes. Callers register their routes on the returned app.
@@ -62,7 +70,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false } },
   })
-    .setValidatorCompiler(TypeBoxValidatorCompiler)
+    .setValidatorCompiler(validatorWithDefaults)
     .withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorResponse);
