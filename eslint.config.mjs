@@ -12,6 +12,11 @@ const productionConstraints = [
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:domain'] },
   { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: ['scope:domain'] },
   { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:domain'] },
+  // The apps' composition helpers: wires the other libs together, imported by apps only.
+  {
+    sourceTag: 'scope:runtime',
+    onlyDependOnLibsWithTags: ['scope:domain', 'scope:parser', 'scope:partner', 'scope:platform', 'scope:persistence', 'scope:messaging'],
+  },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
 ];
 

@@ -1,0 +1,15 @@
+import type { IndexSpec } from '../infrastructure/index-spec.js';
+
+export const APPLICATION_FILES_COLLECTION = 'application_files';
+export const APPLICATION_DETAILS_COLLECTION = 'application_details';
+
+export const applicationRecordIndexes: readonly IndexSpec[] = [
+  // One record per processed log content: reprocessing replaces it. (trackerId/logId are null
+  // for files that did not come through the poller, and null would collide in a unique index.)
+  { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_content_unique', key: { customerId: 1, contentHash: 1 }, unique: true },
+  { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_tracker', key: { trackerId: 1 } },
+  { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_customer_job', key: { customerId: 1, jobId: 1, createdAt: -1 } },
+  { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_customer_assign', key: { customerId: 1, assignId: 1 } },
+  { collection: APPLICATION_DETAILS_COLLECTION, name: 'application_detail_pass_unique', key: { fileId: 1, passIndex: 1 }, unique: true },
+  { collection: APPLICATION_DETAILS_COLLECTION, name: 'application_detail_customer', key: { customerId: 1, fileId: 1 } },
+];

@@ -1,0 +1,90 @@
+import { testServices, uniqueName, withDatabase } from '@agair/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePass, sampleSummary } from '../../test/builders.js';
+import { openTestDatabase, type TestDatabase } from '../../test/test-database.js';
+import { newObjectIdString } from '../infrastructure/object-id.mapper.js';
+import { UnstorableValueError } from '../infrastructure/persistence.errors.js';
+import { APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+import { ApplicationRecordRepository, type ApplicationFileInput } from './application-record.repository.js';
+
+const customerId = newObjectIdString();
+
+function fileInput(contentHash: string, overrides: Partial<ApplicationFileInput> = {}): ApplicationFileInput {
+  return {
+    partnerCode: 'SATLOC',
+    customerId,
+    trackerId: newObjectIdString(),
+    logId: `LOG-${contentHash.slice(0, 6)}`,
+    aircraftId: 'N123AB',
+    fileName: 'flight-0502.log',
+    storedFileId: newObjectIdString(),
+    contentHash,
+    extJobId: 'SL-778',
+    jobId: newObjectIdString(),
+    assignId: newObjectIdString(),
+    match: { method: 'job_id_in_header', confidence: 1 },
+    decoder: { format: 'agair-log', version: '1.0' },
+    records: { read: 5400, skipped: 12, corrupt: 1 },
+    processing: { stage: 'done', startedAt: '2024-05-02T09:00:00.000Z', finishedAt: '2024-05-02T09:00:02.500Z', durationMs: 2500 },
+    summary: sampleSummary(),
+    ...overrides,
+  };
+}
+
+describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
+  let database: TestDatabase;
+  let records: ApplicationRecordRepository;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(withDatabase(testServices().mongoUrl, uniqueName('it_application')));
+    records = new ApplicationRecordRepository(database.db);
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('writes a processed log and reads it back as computed', async () => {
+    const input = fileInput('1'.repeat(64));
+    const saved = await records.saveProcessedLog(input, [samplePass(0), samplePass(1)]);
+    expect(saved.created).toBe(true);
+    const { id, createdAt, updatedAt, ...rest } = saved.file;
+    expect(rest).toStrictEqual(input);
+    expect(await records.findFileById(customerId, id)).toStrictEqual(saved.file);
+    expect([id, createdAt, updatedAt].every(Boolean)).toBe(true);
+
+    const details = await records.listDetails(customerId, id);
+    expect(details.map(({ id: _id, fileId: _fileId, customerId: _customerId, ...pass }) => pass)).toStrictEqual([samplePass(0), samplePass(1)]);
+    expect(await records.listDetails(newObjectIdString(), id)).toEqual([]);
+  });
+
+  it('writes the same log twice without duplicates, replacing the earlier result', async () => {
+    const hash = '2'.repeat(64);
+    const first = await records.saveProcessedLog(fileInput(hash), [samplePass(0), samplePass(1), samplePass(2)]);
+    const second = await records.saveProcessedLog(fileInput(hash, { records: { read: 5401, skipped: 0, corrupt: 0 } }), [samplePass(0), samplePass(1)]);
+    expect(second.created).toBe(false);
+    expect(second.file.id).toBe(first.file.id);
+    expect(second.file.records.read).toBe(5401);
+
+    expect(await database.db.collection(APPLICATION_FILES_COLLECTION).countDocuments({ contentHash: hash })).toBe(1);
+    const passes = await database.db.collection(APPLICATION_DETAILS_COLLECTION).find({}, { projection: { passIndex: 1, fileId: 1 } }).toArray();
+    const ofFile = passes.filter((p) => p['fileId'].toHexString() === first.file.id);
+    expect(ofFile.map((p) => p['passIndex']).sort()).toEqual([0, 1]);
+  });
+
+  it('stays free of duplicates when the same log is saved concurrently', async () => {
+    const hash = '3'.repeat(64);
+    const passes = [samplePass(0), samplePass(1), samplePass(2)];
+    const results = await Promise.all(Array.from({ length: 5 }, () => records.saveProcessedLog(fileInput(hash), passes)));
+    expect(new Set(results.map((r) => r.file.id)).size).toBe(1);
+    expect(await database.db.collection(APPLICATION_FILES_COLLECTION).countDocuments({ contentHash: hash })).toBe(1);
+    expect(await records.listDetails(customerId, results[0].file.id)).toHaveLength(3);
+  });
+
+  it('refuses statistics no server can store (NaN), writing nothing', async () => {
+    const hash = '4'.repeat(64);
+    const bad = fileInput(hash, { summary: sampleSummary({ rateDeviationPct: Number.NaN }) });
+    await expect(records.saveProcessedLog(bad, [samplePass(0)])).rejects.toBeInstanceOf(UnstorableValueError);
+    expect(await records.findFileByContentHash(customerId, hash)).toBeNull();
+  });
+});

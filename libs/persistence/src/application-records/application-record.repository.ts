@@ -1,0 +1,296 @@
+import type {
+  ApplicationDetail,
+  ApplicationFile,
+  ApplicationMatch,
+  ApplicationPass,
+  ApplicationSummary,
+  DecoderInfo,
+  PartnerCode,
+  ProcessingStage,
+  RecordCounts,
+  WeatherSample,
+} from '@agair/domain-models';
+import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
+import { fromObjectId, fromObjectIdOrNull, toObjectId, toObjectIdOrNull } from '../infrastructure/object-id.mapper.js';
+import { assertStorable } from '../infrastructure/storable.js';
+import { systemClock, toDate, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
+import { APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+
+type WeatherSampleDocument = Omit<WeatherSample, 'time'> & { time: Date };
+
+type SummaryDocument = Omit<ApplicationSummary, 'startTime' | 'endTime' | 'weather'> & {
+  startTime: Date | null;
+  endTime: Date | null;
+  weather: Omit<ApplicationSummary['weather'], 'atSprayStart' | 'atSprayEnd'> & {
+    atSprayStart: WeatherSampleDocument | null;
+    atSprayEnd: WeatherSampleDocument | null;
+  };
+};
+
+export interface ApplicationFileDocument {
+  _id: ObjectId;
+  partnerCode: PartnerCode;
+  customerId: ObjectId;
+  trackerId: ObjectId | null;
+  logId: string | null;
+  aircraftId: string | null;
+  fileName: string;
+  storedFileId: ObjectId;
+  contentHash: string;
+  extJobId: string | null;
+  jobId: ObjectId | null;
+  assignId: ObjectId | null;
+  match: ApplicationMatch;
+  decoder: DecoderInfo;
+  records: RecordCounts;
+  processing: { stage: ProcessingStage; startedAt: Date; finishedAt: Date | null; durationMs: number | null };
+  summary: SummaryDocument;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApplicationDetailDocument {
+  _id: ObjectId;
+  fileId: ObjectId;
+  customerId: ObjectId;
+  passIndex: number;
+  startTime: Date;
+  endTime: Date;
+  durationS: number;
+  distanceM: number;
+  sprayedAreaHa: number;
+  volumeL: number;
+  averageRateLPerHa: number | null;
+  averageSpeedMps: number;
+  headingDeg: number;
+  swathWidthM: number;
+  /** [lon, lat]: a flat pair inside an object, which FerretDB stores. */
+  startPosition: [number, number];
+  endPosition: [number, number];
+}
+
+/** An application file as the worker computed it: everything but the id and timestamps. */
+export type ApplicationFileInput = Omit<ApplicationFile, 'id' | 'createdAt' | 'updatedAt'>;
+
+export interface SavedApplicationRecord {
+  file: ApplicationFile;
+  /** False when a record for the same content existed and was replaced. */
+  created: boolean;
+  passCount: number;
+}
+
+/**
+ * Application records: one `application_files` document per processed log content (unique on
+ * customer and content hash) and one `application_details` document per pass (unique on
+ * file and pass index). Saving again for the same log replaces both, leaving no duplicates
+ * and no passes left over from a longer earlier result. Each write is idempotent on its own,
+ * so a crash halfway is repaired by running the same save again.
+ */
+export class ApplicationRecordRepository {
+  private readonly files: Collection<ApplicationFileDocument>;
+  private readonly details: Collection<ApplicationDetailDocument>;
+
+  constructor(db: Db, private readonly clock: Clock = systemClock) {
+    this.files = db.collection<ApplicationFileDocument>(APPLICATION_FILES_COLLECTION);
+    this.details = db.collection<ApplicationDetailDocument>(APPLICATION_DETAILS_COLLECTION);
+  }
+
+  async saveProcessedLog(input: ApplicationFileInput, passes: readonly ApplicationPass[]): Promise<SavedApplicationRecord> {
+    const now = this.clock();
+    const fields = toFileFields(input);
+    assertStorable(fields, '/file');
+    const { doc, created } = await this.upsertFile(fields, now);
+
+    const fileId = doc._id;
+    const operations: AnyBulkWriteOperation<ApplicationDetailDocument>[] = passes.map((pass, i) => {
+      const detail = toDetailFields(fileId, doc.customerId, pass);
+      assertStorable(detail, `/passes/${i}`);
+      return { replaceOne: { filter: { fileId, passIndex: pass.passIndex }, replacement: detail as ApplicationDetailDocument, upsert: true } };
+    });
+    if (operations.length > 0) await this.withDuplicateRetry(() => this.details.bulkWrite(operations, { ordered: false }));
+    const keep = passes.map((pass) => pass.passIndex);
+    await this.details.deleteMany({ fileId, passIndex: { $nin: keep } });
+    return { file: toApplicationFile(doc), created, passCount: passes.length };
+  }
+
+  async findFileById(customerId: string, fileId: string): Promise<ApplicationFile | null> {
+    const doc = await this.files.findOne({ _id: toObjectId(fileId, 'fileId'), customerId: toObjectId(customerId, 'customerId') });
+    return doc && toApplicationFile(doc);
+  }
+
+  async findFileByContentHash(customerId: string, contentHash: string): Promise<ApplicationFile | null> {
+    const doc = await this.files.findOne({ customerId: toObjectId(customerId, 'customerId'), contentHash });
+    return doc && toApplicationFile(doc);
+  }
+
+  async listFilesByCustomer(
+    customerId: string,
+    options: { jobId?: string; assignId?: string; limit?: number; skip?: number } = {},
+  ): Promise<ApplicationFile[]> {
+    const filter: Filter<ApplicationFileDocument> = { customerId: toObjectId(customerId, 'customerId') };
+    if (options.jobId) filter.jobId = toObjectId(options.jobId, 'jobId');
+    if (options.assignId) filter.assignId = toObjectId(options.assignId, 'assignId');
+    const docs = await this.files.find(filter).sort({ createdAt: -1, _id: -1 }).skip(options.skip ?? 0).limit(options.limit ?? 100).toArray();
+    return docs.map(toApplicationFile);
+  }
+
+  /** The passes of one file, in pass order. */
+  async listDetails(customerId: string, fileId: string): Promise<ApplicationDetail[]> {
+    const docs = await this.details
+      .find({ fileId: toObjectId(fileId, 'fileId'), customerId: toObjectId(customerId, 'customerId') })
+      .sort({ passIndex: 1 })
+      .toArray();
+    return docs.map(toApplicationDetail);
+  }
+
+  private async upsertFile(
+    fields: Omit<ApplicationFileDocument, '_id' | 'createdAt' | 'updatedAt'>,
+    now: Date,
+  ): Promise<{ doc: ApplicationFileDocument; created: boolean }> {
+    const identity = { customerId: fields.customerId, contentHash: fields.contentHash };
+    const replace = async () => {
+      const doc = await this.files.findOneAndUpdate(identity, { $set: { ...fields, updatedAt: now } }, { returnDocument: 'after' });
+      return doc && { doc, created: false };
+    };
+    const replaced = await replace();
+    if (replaced) return replaced;
+    const doc: ApplicationFileDocument = { _id: new ObjectId(), ...fields, createdAt: now, updatedAt: now };
+    try {
+      await this.files.insertOne(doc);
+      return { doc, created: true };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // Another worker inserted the same content between our read and insert.
+      const again = await replace();
+      if (!again) throw err;
+      return again;
+    }
+  }
+
+  private async withDuplicateRetry<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      // Two upserts of one new (fileId, passIndex) raced; the second run finds it and replaces.
+      if (isDuplicateKeyError(err)) return write();
+      throw err;
+    }
+  }
+}
+
+function toFileFields(input: ApplicationFileInput): Omit<ApplicationFileDocument, '_id' | 'createdAt' | 'updatedAt'> {
+  const s = input.summary;
+  return {
+    partnerCode: input.partnerCode,
+    customerId: toObjectId(input.customerId, 'customerId'),
+    trackerId: toObjectIdOrNull(input.trackerId, 'trackerId'),
+    logId: input.logId,
+    aircraftId: input.aircraftId,
+    fileName: input.fileName,
+    storedFileId: toObjectId(input.storedFileId, 'storedFileId'),
+    contentHash: input.contentHash,
+    extJobId: input.extJobId,
+    jobId: toObjectIdOrNull(input.jobId, 'jobId'),
+    assignId: toObjectIdOrNull(input.assignId, 'assignId'),
+    match: { method: input.match.method, confidence: input.match.confidence },
+    decoder: { format: input.decoder.format, version: input.decoder.version },
+    records: { read: input.records.read, skipped: input.records.skipped, corrupt: input.records.corrupt },
+    processing: {
+      stage: input.processing.stage,
+      startedAt: toDate(input.processing.startedAt, 'processing.startedAt'),
+      finishedAt: toDateOrNull(input.processing.finishedAt, 'processing.finishedAt'),
+      durationMs: input.processing.durationMs,
+    },
+    summary: {
+      ...s,
+      startTime: toDateOrNull(s.startTime, 'summary.startTime'),
+      endTime: toDateOrNull(s.endTime, 'summary.endTime'),
+      weather: {
+        ...s.weather,
+        atSprayStart: s.weather.atSprayStart && { ...s.weather.atSprayStart, time: toDate(s.weather.atSprayStart.time, 'weather.atSprayStart.time') },
+        atSprayEnd: s.weather.atSprayEnd && { ...s.weather.atSprayEnd, time: toDate(s.weather.atSprayEnd.time, 'weather.atSprayEnd.time') },
+      },
+    },
+  };
+}
+
+function toDetailFields(fileId: ObjectId, customerId: ObjectId, pass: ApplicationPass): Omit<ApplicationDetailDocument, '_id'> {
+  return {
+    fileId,
+    customerId,
+    passIndex: pass.passIndex,
+    startTime: toDate(pass.startTime, 'pass.startTime'),
+    endTime: toDate(pass.endTime, 'pass.endTime'),
+    durationS: pass.durationS,
+    distanceM: pass.distanceM,
+    sprayedAreaHa: pass.sprayedAreaHa,
+    volumeL: pass.volumeL,
+    averageRateLPerHa: pass.averageRateLPerHa,
+    averageSpeedMps: pass.averageSpeedMps,
+    headingDeg: pass.headingDeg,
+    swathWidthM: pass.swathWidthM,
+    startPosition: [pass.startPosition[0] + 0, pass.startPosition[1] + 0],
+    endPosition: [pass.endPosition[0] + 0, pass.endPosition[1] + 0],
+  };
+}
+
+function toWeatherSample(doc: WeatherSampleDocument | null): WeatherSample | null {
+  return doc && { ...doc, time: toIso(doc.time) };
+}
+
+export function toApplicationFile(doc: ApplicationFileDocument): ApplicationFile {
+  const s = doc.summary;
+  return {
+    id: fromObjectId(doc._id),
+    partnerCode: doc.partnerCode,
+    customerId: fromObjectId(doc.customerId),
+    trackerId: fromObjectIdOrNull(doc.trackerId),
+    logId: doc.logId,
+    aircraftId: doc.aircraftId,
+    fileName: doc.fileName,
+    storedFileId: fromObjectId(doc.storedFileId),
+    contentHash: doc.contentHash,
+    extJobId: doc.extJobId,
+    jobId: fromObjectIdOrNull(doc.jobId),
+    assignId: fromObjectIdOrNull(doc.assignId),
+    match: { method: doc.match.method, confidence: doc.match.confidence },
+    decoder: { format: doc.decoder.format, version: doc.decoder.version },
+    records: { read: doc.records.read, skipped: doc.records.skipped, corrupt: doc.records.corrupt },
+    processing: {
+      stage: doc.processing.stage,
+      startedAt: toIso(doc.processing.startedAt),
+      finishedAt: toIsoOrNull(doc.processing.finishedAt),
+      durationMs: doc.processing.durationMs,
+    },
+    summary: {
+      ...s,
+      startTime: toIsoOrNull(s.startTime),
+      endTime: toIsoOrNull(s.endTime),
+      weather: { ...s.weather, atSprayStart: toWeatherSample(s.weather.atSprayStart), atSprayEnd: toWeatherSample(s.weather.atSprayEnd) },
+    },
+    createdAt: toIso(doc.createdAt),
+    updatedAt: toIso(doc.updatedAt),
+  };
+}
+
+export function toApplicationDetail(doc: ApplicationDetailDocument): ApplicationDetail {
+  return {
+    id: fromObjectId(doc._id),
+    fileId: fromObjectId(doc.fileId),
+    customerId: fromObjectId(doc.customerId),
+    passIndex: doc.passIndex,
+    startTime: toIso(doc.startTime),
+    endTime: toIso(doc.endTime),
+    durationS: doc.durationS,
+    distanceM: doc.distanceM,
+    sprayedAreaHa: doc.sprayedAreaHa,
+    volumeL: doc.volumeL,
+    averageRateLPerHa: doc.averageRateLPerHa,
+    averageSpeedMps: doc.averageSpeedMps,
+    headingDeg: doc.headingDeg,
+    swathWidthM: doc.swathWidthM,
+    startPosition: [doc.startPosition[0], doc.startPosition[1]],
+    endPosition: [doc.endPosition[0], doc.endPosition[1]],
+  };
+}

@@ -1,0 +1,36 @@
+import type { Db } from 'mongodb';
+import { applicationRecordIndexes } from './application-records/application-record.indexes.js';
+import { customerIndexes } from './customers/customer.indexes.js';
+import { writeTokenIndexes } from './infrastructure/guarded-write.indexes.js';
+import { applyIndexSpecs, type EnsuredIndexes, type IndexSpec } from './infrastructure/index-spec.js';
+import { jobAssignIndexes } from './job-assigns/job-assign.indexes.js';
+import { jobIndexes } from './jobs/job.indexes.js';
+import { logFileIndexes } from './log-files/log-file.indexes.js';
+import { partnerLogTrackerIndexes } from './partner-log-trackers/partner-log-tracker.indexes.js';
+import { partnerIndexes } from './partners/partner.indexes.js';
+import { pollRunIndexes } from './poll-runs/poll-run.indexes.js';
+import { taskTrackerIndexes } from './task-trackers/task-tracker.indexes.js';
+import { userIndexes } from './users/user.indexes.js';
+
+/** Every index of every repository, as declared beside each one. */
+export const ALL_INDEX_SPECS: readonly IndexSpec[] = [
+  ...partnerIndexes,
+  ...customerIndexes,
+  ...userIndexes,
+  ...jobIndexes,
+  ...jobAssignIndexes,
+  ...partnerLogTrackerIndexes,
+  ...taskTrackerIndexes,
+  ...applicationRecordIndexes,
+  ...logFileIndexes,
+  ...pollRunIndexes,
+  ...writeTokenIndexes,
+];
+
+/**
+ * Creates every repository's indexes; call at start-up. Idempotent (safe to run from every
+ * instance at once); throws `IndexConflictError` when a same-named index differs.
+ */
+export function ensureIndexes(db: Db, specs: readonly IndexSpec[] = ALL_INDEX_SPECS): Promise<EnsuredIndexes> {
+  return applyIndexSpecs(db, specs);
+}

@@ -1,0 +1,11 @@
+import type { IndexSpec } from '../infrastructure/index-spec.js';
+
+export const JOB_ASSIGNS_COLLECTION = 'job_assigns';
+
+export const jobAssignIndexes: readonly IndexSpec[] = [
+  // A job is assigned to a user once; assigning again returns the existing assignment.
+  { collection: JOB_ASSIGNS_COLLECTION, name: 'job_assign_job_user_unique', key: { jobId: 1, userId: 1 }, unique: true },
+  { collection: JOB_ASSIGNS_COLLECTION, name: 'job_assign_customer_job', key: { customerId: 1, jobId: 1 } },
+  // The poller's scan: UPLOADED assignments by partner and customer.
+  { collection: JOB_ASSIGNS_COLLECTION, name: 'job_assign_status_partner', key: { status: 1, partnerCode: 1, customerId: 1 } },
+];

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import type { PartnerCode } from '@agair/domain-models';
+import { GridFSBucket, ObjectId, type Collection, type Db, type GridFSFile } from 'mongodb';
+import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
+import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
+import { toIso } from '../infrastructure/timestamp.mapper.js';
+import { LOG_FILES_BUCKET, LOG_FILES_CHUNKS_COLLECTION } from './log-file.indexes.js';
+
+/** Where a file first came from; later identical uploads do not change it. */
+export interface LogFileOrigin {
+  fileName: string;
+  partnerCode: PartnerCode;
+  customerId: string;
+  logId?: string | null;
+}
+
+export interface StoredLogFileInfo {
+  storedFileId: string;
+  /** SHA-256 of the bytes, lower-case hex. */
+  contentHash: string;
+  sizeBytes: number;
+  fileName: string;
+  uploadedAt: string;
+}
+
+interface LogFileMetadata {
+  contentHash: string;
+  partnerCode: PartnerCode;
+  customerId: ObjectId;
+  logId: string | null;
+}
+
+/**
+ * Downloaded flight logs in GridFS, keyed by content hash: storing bytes that are already
+ * there returns the existing file (`created: false`). A unique index on the hash settles
+ * concurrent uploads of the same bytes; the loser's chunks are removed.
+ */
+export class LogFileStore {
+  private readonly bucket: GridFSBucket;
+  private readonly chunks: Collection;
+
+  constructor(db: Db) {
+    this.bucket = new GridFSBucket(db, { bucketName: LOG_FILES_BUCKET });
+    this.chunks = db.collection(LOG_FILES_CHUNKS_COLLECTION);
+  }
+
+  async store(bytes: Uint8Array, origin: LogFileOrigin): Promise<StoredLogFileInfo & { created: boolean }> {
+    const contentHash = sha256Hex(bytes);
+    const existing = await this.findByContentHash(contentHash);
+    if (existing) return { ...existing, created: false };
+
+    const id = new ObjectId();
+    const metadata: LogFileMetadata = {
+      contentHash,
+      partnerCode: origin.partnerCode,
+      customerId: toObjectId(origin.customerId, 'customerId'),
+      logId: origin.logId ?? null,
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const upload = this.bucket.openUploadStreamWithId(id, origin.fileName, { metadata });
+        upload.once('error', reject);
+        upload.once('finish', () => resolve());
+        upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      });
+    } catch (err) {
+      // Chunks are written before the files document, so a failed upload leaves them behind.
+      await this.chunks.deleteMany({ files_id: id });
+      if (!isDuplicateKeyError(err)) throw err;
+      const winner = await this.findByContentHash(contentHash);
+      if (!winner) throw err;
+      return { ...winner, created: false };
+    }
+    const stored = await this.findById(fromObjectId(id));
+    if (!stored) throw new Error(`log file ${fromObjectId(id)} missing right after its upload`);
+    return { ...stored, created: true };
+  }
+
+  async findByContentHash(contentHash: string): Promise<StoredLogFileInfo | null> {
+    const file = await this.bucket.find({ 'metadata.contentHash': contentHash }).limit(1).next();
+    return file && toInfo(file);
+  }
+
+  async findById(storedFileId: string): Promise<StoredLogFileInfo | null> {
+    const file = await this.bucket.find({ _id: toObjectId(storedFileId, 'storedFileId') }).limit(1).next();
+    return file && toInfo(file);
+  }
+
+  /** The whole file. Log files are a few MB at most; use `openDownloadStream` for streaming. */
+  async read(storedFileId: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.openDownloadStream(storedFileId)) parts.push(chunk as Buffer);
+    return Buffer.concat(parts);
+  }
+
+  openDownloadStream(storedFileId: string): NodeJS.ReadableStream {
+    return this.bucket.openDownloadStream(toObjectId(storedFileId, 'storedFileId'));
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function toInfo(file: GridFSFile): StoredLogFileInfo {
+  const metadata = file.metadata as LogFileMetadata;
+  return {
+    storedFileId: fromObjectId(file._id as ObjectId),
+    contentHash: metadata.contentHash,
+    sizeBytes: file.length,
+    fileName: file.filename,
+    uploadedAt: toIso(file.uploadDate),
+  };
+}

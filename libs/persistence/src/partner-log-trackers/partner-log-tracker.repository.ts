@@ -1,0 +1,334 @@
+import {
+  ErrorCategory,
+  PartnerLogTrackerMachine,
+  PartnerLogTrackerState as State,
+  assertTransition,
+  type PartnerCode,
+  type PartnerLogTracker,
+} from '@agair/domain-models';
+import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import {
+  errorInfoDocument,
+  leaseFor,
+  toErrorInfo,
+  toLease,
+  type ErrorInfoDocument,
+  type FailureInput,
+  type LeaseDocument,
+} from '../infrastructure/lease.js';
+import { GuardedWriter } from '../infrastructure/guarded-write.js';
+import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
+import { fromObjectId, fromObjectIdOrNull, toObjectId } from '../infrastructure/object-id.mapper.js';
+import { systemClock, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
+import { PARTNER_LOG_TRACKERS_COLLECTION } from './partner-log-tracker.indexes.js';
+
+export interface PartnerLogTrackerDocument {
+  _id: ObjectId;
+  version: number;
+  partnerCode: PartnerCode;
+  customerId: ObjectId;
+  aircraftId: string;
+  logId: string;
+  fileName: string;
+  loggedAt: Date | null;
+  state: State;
+  attempts: number;
+  lease: LeaseDocument | null;
+  contentHash: string | null;
+  storedFileId: ObjectId | null;
+  sizeBytes: number | null;
+  enqueuedAt: Date | null;
+  error: ErrorInfoDocument | null;
+  applicationFileId: ObjectId | null;
+  downloadedAt: Date | null;
+  processedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A log as the partner lists it. */
+export interface ListedPartnerLog {
+  partnerCode: PartnerCode;
+  customerId: string;
+  aircraftId: string;
+  logId: string;
+  fileName: string;
+  loggedAt?: string | Date | null;
+}
+
+export interface StoredLogFile {
+  contentHash: string;
+  storedFileId: string;
+  sizeBytes: number;
+}
+
+export interface LeaseSweepResult {
+  /** DOWNLOADING → PENDING and PROCESSING → DOWNLOADED: to be tried again. */
+  reclaimed: PartnerLogTracker[];
+  /** Reached the attempts ceiling: → FAILED. */
+  failed: PartnerLogTracker[];
+}
+
+type Update = UpdateFilter<PartnerLogTrackerDocument>;
+
+/**
+ * The life of each partner flight log. Every state change asserts the transition on
+ * `PartnerLogTrackerMachine`, then applies it as one conditional single-document update whose
+ * filter requires the `from` state (and, for leased states, the lease owner) — through
+ * `GuardedWriter`, since a bare findOneAndUpdate is not atomic on FerretDB 1.x. A null result
+ * means the predicate no longer held — another process won — and is not an error.
+ */
+export class PartnerLogTrackerRepository {
+  private readonly trackers: Collection<PartnerLogTrackerDocument>;
+  private readonly writer: GuardedWriter;
+
+  constructor(db: Db, private readonly clock: Clock = systemClock) {
+    this.trackers = db.collection<PartnerLogTrackerDocument>(PARTNER_LOG_TRACKERS_COLLECTION);
+    this.writer = new GuardedWriter(db);
+  }
+
+  /**
+   * The tracker of a listed log, created PENDING the first time the log is seen. Unique on
+   * (partnerCode, customerId, logId): concurrent pollers listing the same log get one tracker.
+   */
+  async upsertPending(log: ListedPartnerLog): Promise<{ tracker: PartnerLogTracker; created: boolean }> {
+    const now = this.clock();
+    const doc: PartnerLogTrackerDocument = {
+      _id: new ObjectId(),
+      version: 0,
+      partnerCode: log.partnerCode,
+      customerId: toObjectId(log.customerId, 'customerId'),
+      aircraftId: log.aircraftId,
+      logId: log.logId,
+      fileName: log.fileName,
+      loggedAt: toDateOrNull(log.loggedAt, 'loggedAt'),
+      state: PartnerLogTrackerMachine.initial,
+      attempts: 0,
+      lease: null,
+      contentHash: null,
+      storedFileId: null,
+      sizeBytes: null,
+      enqueuedAt: null,
+      error: null,
+      applicationFileId: null,
+      downloadedAt: null,
+      processedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.trackers.insertOne(doc);
+      return { tracker: toPartnerLogTracker(doc), created: true };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const existing = await this.trackers.findOne({ partnerCode: doc.partnerCode, customerId: doc.customerId, logId: doc.logId });
+      if (!existing) throw err;
+      return { tracker: toPartnerLogTracker(existing), created: false };
+    }
+  }
+
+  async findById(customerId: string, trackerId: string): Promise<PartnerLogTracker | null> {
+    const doc = await this.trackers.findOne({ _id: toObjectId(trackerId, 'trackerId'), customerId: toObjectId(customerId, 'customerId') });
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  async findByLog(partnerCode: PartnerCode, customerId: string, logId: string): Promise<PartnerLogTracker | null> {
+    const doc = await this.trackers.findOne({ partnerCode, customerId: toObjectId(customerId, 'customerId'), logId });
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  /** The first tracker (other than `exceptTrackerId`) whose file has these bytes. */
+  async findByContentHash(contentHash: string, exceptTrackerId?: string): Promise<PartnerLogTracker | null> {
+    const filter: Filter<PartnerLogTrackerDocument> = { contentHash };
+    if (exceptTrackerId) filter._id = { $ne: toObjectId(exceptTrackerId, 'trackerId') };
+    const doc = await this.trackers.find(filter).sort({ createdAt: 1 }).limit(1).next();
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  async listByCustomer(customerId: string, options: { state?: State; limit?: number; skip?: number } = {}): Promise<PartnerLogTracker[]> {
+    const filter: Filter<PartnerLogTrackerDocument> = { customerId: toObjectId(customerId, 'customerId') };
+    if (options.state) filter.state = options.state;
+    const docs = await this.trackers.find(filter).sort({ createdAt: -1, _id: -1 }).skip(options.skip ?? 0).limit(options.limit ?? 100).toArray();
+    return docs.map(toPartnerLogTracker);
+  }
+
+  /** PENDING → DOWNLOADING under a lease, attempts + 1. Null if someone else claimed it. */
+  async claimForDownload(trackerId: string, owner: string, leaseMs: number): Promise<PartnerLogTracker | null> {
+    const now = this.clock();
+    return this.transition(trackerId, State.PENDING, State.DOWNLOADING, null, {
+      $set: { lease: leaseFor(owner, leaseMs, now) },
+      $inc: { attempts: 1 },
+    });
+  }
+
+  /** DOWNLOADING → DOWNLOADED with the stored file; the lease is released. */
+  async markDownloaded(trackerId: string, owner: string, file: StoredLogFile): Promise<PartnerLogTracker | null> {
+    const now = this.clock();
+    return this.transition(trackerId, State.DOWNLOADING, State.DOWNLOADED, owner, {
+      $set: {
+        lease: null,
+        contentHash: file.contentHash,
+        storedFileId: toObjectId(file.storedFileId, 'storedFileId'),
+        sizeBytes: file.sizeBytes,
+        downloadedAt: now,
+        enqueuedAt: null,
+        error: null,
+      },
+    });
+  }
+
+  /** Records that PROCESS_PARTNER_LOG was published for a DOWNLOADED tracker (no state change). */
+  async markEnqueued(trackerId: string): Promise<PartnerLogTracker | null> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.trackers,
+      { _id: toObjectId(trackerId, 'trackerId'), state: State.DOWNLOADED },
+      { $set: { enqueuedAt: now, updatedAt: now } },
+    );
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  /** DOWNLOADING → PENDING after a retryable download failure: the next poll tries again. */
+  async releaseDownload(trackerId: string, owner: string, failure: FailureInput): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.DOWNLOADING, State.PENDING, owner, {
+      $set: { lease: null, error: errorInfoDocument(failure, this.clock()) },
+    });
+  }
+
+  /**
+   * DOWNLOADED → PROCESSING under a lease, attempts + 1; or FAILED → PROCESSING for a replayed
+   * task when the file is stored (attempts start again at 1). Null if someone else holds it or
+   * there is nothing to process.
+   */
+  async claimForProcessing(trackerId: string, owner: string, leaseMs: number): Promise<PartnerLogTracker | null> {
+    const now = this.clock();
+    const lease = leaseFor(owner, leaseMs, now);
+    const claimed = await this.transition(trackerId, State.DOWNLOADED, State.PROCESSING, null, { $set: { lease }, $inc: { attempts: 1 } });
+    if (claimed) return claimed;
+    return this.transition(trackerId, State.FAILED, State.PROCESSING, null, { $set: { lease, attempts: 1 } }, { storedFileId: { $ne: null } });
+  }
+
+  /** PROCESSING → PROCESSED with the application record it produced. */
+  async markProcessed(trackerId: string, owner: string, result: { applicationFileId: string }): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.PROCESSING, State.PROCESSED, owner, {
+      $set: {
+        lease: null,
+        error: null,
+        applicationFileId: toObjectId(result.applicationFileId, 'applicationFileId'),
+        processedAt: this.clock(),
+      },
+    });
+  }
+
+  /** DOWNLOADING or PROCESSING → FAILED: retrying cannot help (or the attempts ceiling is reached). */
+  async markFailed(trackerId: string, owner: string, failure: FailureInput): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, [State.DOWNLOADING, State.PROCESSING], State.FAILED, owner, {
+      $set: { lease: null, error: errorInfoDocument(failure, this.clock()) },
+    });
+  }
+
+  /** DOWNLOADING or PROCESSING → SKIPPED: duplicate content, or no application in the log. */
+  async markSkipped(trackerId: string, owner: string): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, [State.DOWNLOADING, State.PROCESSING], State.SKIPPED, owner, { $set: { lease: null } });
+  }
+
+  /** PENDING → SKIPPED: listed but out of scope (too old, no uploaded assignment). */
+  async skipPending(trackerId: string): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.PENDING, State.SKIPPED, null, {});
+  }
+
+  /** FAILED → PENDING: an operator asks to download again. Attempts start from 0. */
+  async retryDownload(trackerId: string): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.FAILED, State.PENDING, null, { $set: { attempts: 0, lease: null } });
+  }
+
+  /**
+   * Reclaims trackers whose lease expired before `now` (their owner died): DOWNLOADING →
+   * PENDING and PROCESSING → DOWNLOADED (the file is stored; `enqueuedAt` is cleared so it is
+   * re-enqueued), or → FAILED once `attempts` has reached `maxAttempts`. Each move requires
+   * the lease it saw, so a sweeper racing a late owner or another sweeper changes nothing twice.
+   */
+  async sweepExpiredLeases(now: Date, maxAttempts: number, options: { limit?: number } = {}): Promise<LeaseSweepResult> {
+    const expired = await this.trackers
+      .find({ state: { $in: [State.DOWNLOADING, State.PROCESSING] }, 'lease.expiresAt': { $lt: now } })
+      .sort({ 'lease.expiresAt': 1 })
+      .limit(options.limit ?? 500)
+      .toArray();
+    const result: LeaseSweepResult = { reclaimed: [], failed: [] };
+    for (const doc of expired) {
+      if (!doc.lease) continue;
+      const exhausted = doc.attempts >= maxAttempts;
+      const to = exhausted ? State.FAILED : doc.state === State.DOWNLOADING ? State.PENDING : State.DOWNLOADED;
+      const message = exhausted
+        ? `lease of ${doc.lease.owner} expired; ${doc.attempts} attempts reached the ceiling of ${maxAttempts}`
+        : `lease of ${doc.lease.owner} expired; reclaimed`;
+      const set: Record<string, unknown> = { lease: null, error: errorInfoDocument({ category: ErrorCategory.INTERNAL, message }, now) };
+      if (to === State.DOWNLOADED) set['enqueuedAt'] = null;
+      const moved = await this.transition(
+        fromObjectId(doc._id),
+        doc.state,
+        to,
+        doc.lease.owner,
+        { $set: set },
+        { 'lease.expiresAt': doc.lease.expiresAt },
+      );
+      if (moved) (exhausted ? result.failed : result.reclaimed).push(moved);
+    }
+    return result;
+  }
+
+  /** DOWNLOADED trackers never enqueued and last changed before `olderThan`: publish them (again). */
+  async findDownloadedNotEnqueued(olderThan: Date, options: { limit?: number } = {}): Promise<PartnerLogTracker[]> {
+    const docs = await this.trackers
+      .find({ state: State.DOWNLOADED, enqueuedAt: null, updatedAt: { $lt: olderThan } })
+      .sort({ updatedAt: 1 })
+      .limit(options.limit ?? 500)
+      .toArray();
+    return docs.map(toPartnerLogTracker);
+  }
+
+  private async transition(
+    trackerId: string,
+    from: State | readonly State[],
+    to: State,
+    owner: string | null,
+    update: Update,
+    extraFilter: Filter<PartnerLogTrackerDocument> = {},
+  ): Promise<PartnerLogTracker | null> {
+    const froms = typeof from === 'string' ? [from] : from;
+    for (const state of froms) assertTransition(PartnerLogTrackerMachine, state, to);
+    const filter: Filter<PartnerLogTrackerDocument> = {
+      ...extraFilter,
+      _id: toObjectId(trackerId, 'trackerId'),
+      state: froms.length === 1 ? froms[0] : { $in: [...froms] },
+    };
+    if (owner !== null) filter['lease.owner'] = owner;
+    const doc = await this.writer.update(this.trackers, filter, { ...update, $set: { ...update.$set, state: to, updatedAt: this.clock() } });
+    return doc && toPartnerLogTracker(doc);
+  }
+}
+
+export function toPartnerLogTracker(doc: PartnerLogTrackerDocument): PartnerLogTracker {
+  return {
+    id: fromObjectId(doc._id),
+    partnerCode: doc.partnerCode,
+    customerId: fromObjectId(doc.customerId),
+    aircraftId: doc.aircraftId,
+    logId: doc.logId,
+    fileName: doc.fileName,
+    loggedAt: toIsoOrNull(doc.loggedAt),
+    state: doc.state,
+    attempts: doc.attempts,
+    lease: toLease(doc.lease),
+    contentHash: doc.contentHash,
+    storedFileId: fromObjectIdOrNull(doc.storedFileId),
+    sizeBytes: doc.sizeBytes,
+    enqueuedAt: toIsoOrNull(doc.enqueuedAt),
+    error: toErrorInfo(doc.error),
+    applicationFileId: fromObjectIdOrNull(doc.applicationFileId),
+    downloadedAt: toIsoOrNull(doc.downloadedAt),
+    processedAt: toIsoOrNull(doc.processedAt),
+    createdAt: toIso(doc.createdAt),
+    updatedAt: toIso(doc.updatedAt),
+  };
+}

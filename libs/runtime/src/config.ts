@@ -1,0 +1,27 @@
+import { Type } from 'typebox';
+
+/** Partner credentials are encrypted at rest with these keys (AES-256-GCM). */
+export const CredentialEnv = {
+  CREDENTIAL_KEYS: Type.String({
+    minLength: 1,
+    description: 'keyId:base64-of-32-bytes[,keyId:base64…]; old keys stay listed until rotated out',
+  }),
+  CREDENTIAL_ACTIVE_KEY_ID: Type.String({ minLength: 1, maxLength: 64, description: 'key id that encrypts new credentials' }),
+};
+
+export const PartnerEnv = {
+  SATLOC_BASE_URL: Type.String({ pattern: '^https?://', description: 'SatLoc Cloud API root, ending in /api/Satloc' }),
+  SATLOC_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000, description: 'deadline of one SatLoc request' }),
+  PARTNER_LOG_MAX_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'largest flight log accepted' }),
+};
+
+export const TaskQueueEnv = {
+  TASK_QUEUE: Type.String({ default: 'partner_tasks', pattern: '^[a-z0-9_]+$', description: 'work queue name (QUEUE_PREFIX is prepended)' }),
+  TASK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'attempts before a task is dead-lettered' }),
+  TASK_DELIVERY_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'deliveries without an ack before the broker dead-letters a message' }),
+  TASK_RETRY_TIERS_MS: Type.String({
+    default: '1000,5000,30000,120000,600000,3600000',
+    pattern: '^\\d+(,\\d+)*$',
+    description: 'retry delay queues, milliseconds, comma-separated',
+  }),
+};

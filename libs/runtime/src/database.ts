@@ -1,0 +1,48 @@
+import { CredentialCipher, createRepositories, ensureIndexes, type Repositories } from '@agair/persistence';
+import { ConfigError, MongoConnection, type Logger } from '@agair/service-kit';
+
+export interface Database {
+  mongo: MongoConnection;
+  repositories: Repositories;
+  /** Creates every collection's indexes; idempotent. Retries while the database is unreachable. */
+  ensureIndexes(): Promise<void>;
+}
+
+export interface DatabaseSettings {
+  url: string;
+  appName: string;
+  logger: Logger;
+  credentialKeys: string;
+  activeCredentialKeyId: string;
+  /** How long start-up waits for the database before giving up. */
+  startupTimeoutMs?: number;
+}
+
+export function openDatabase(settings: DatabaseSettings): Database {
+  let cipher: CredentialCipher;
+  try {
+    cipher = CredentialCipher.fromConfig({ keys: settings.credentialKeys, activeKeyId: settings.activeCredentialKeyId });
+  } catch (err) {
+    // The message names the bad key id or length, never key material.
+    throw new ConfigError([`CREDENTIAL_KEYS / CREDENTIAL_ACTIVE_KEY_ID: ${(err as Error).message}`]);
+  }
+  const mongo = new MongoConnection({ url: settings.url, appName: settings.appName, logger: settings.logger });
+  const repositories = createRepositories(mongo.db, { credentialKeys: cipher });
+  return {
+    mongo,
+    repositories,
+    ensureIndexes: async () => {
+      const deadline = Date.now() + (settings.startupTimeoutMs ?? 60_000);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await ensureIndexes(mongo.db);
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          settings.logger.warn({ attempt, reason: (err as Error).message }, 'creating indexes failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)));
+        }
+      }
+    },
+  };
+}

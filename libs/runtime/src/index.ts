@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './database.js';
+export * from './partners.js';
+export * from './task-queue.js';
+export * from './upload-assignment.js';

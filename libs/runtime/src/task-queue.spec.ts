@@ -1,0 +1,56 @@
+import { PartnerCode } from '@agair/domain-models';
+import { PartnerDataFormatError, PartnerDownError, PartnerRateLimitError } from '@agair/partner-sdk';
+import { describe, expect, it } from 'vitest';
+import { PermanentTaskError, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
+import { jobNumberFor } from './upload-assignment.js';
+
+const details = { partnerCode: PartnerCode.SATLOC, endpoint: 'UploadJobData' };
+
+describe('partnerTaskRetryPolicy', () => {
+  it('dead-letters permanent task errors with their category', () => {
+    expect(partnerTaskRetryPolicy(new PermanentTaskError('not-found', 'assignment x not found'), 1)).toEqual({
+      action: 'dead-letter',
+      category: 'not-found',
+      reason: 'assignment x not found',
+    });
+  });
+
+  it('never retries a partner data-format error', () => {
+    const decision = partnerTaskRetryPolicy(new PartnerDataFormatError('GetAircraftLogs: /0/LogId missing', details), 1);
+    expect(decision).toMatchObject({ action: 'dead-letter', category: 'data-format' });
+  });
+
+  it('honours Retry-After for a rate limit', () => {
+    const decision = partnerTaskRetryPolicy(new PartnerRateLimitError('429', { ...details, httpStatus: 429, retryAfterMs: 7000 }), 1);
+    expect(decision).toMatchObject({ action: 'retry', delayMs: 7000, category: 'rate-limit' });
+  });
+
+  it('backs off when the partner is down, and retries unknown failures as internal', () => {
+    expect(partnerTaskRetryPolicy(new PartnerDownError('503', { ...details, httpStatus: 503 }), 1)).toMatchObject({
+      action: 'retry',
+      category: 'partner-down',
+    });
+    expect(partnerTaskRetryPolicy(new Error('connection pool closed'), 1)).toMatchObject({ action: 'retry', category: 'internal' });
+  });
+});
+
+describe('partnerTaskTopology', () => {
+  it('prefixes the queue and parses the retry tiers', () => {
+    const topology = partnerTaskTopology({
+      QUEUE_PREFIX: 'dev_',
+      TASK_QUEUE: 'partner_tasks',
+      TASK_DELIVERY_LIMIT: 4,
+      TASK_RETRY_TIERS_MS: '5000,1000',
+      AMQP_PUBLISH_TIMEOUT_MS: 1000,
+    });
+    expect(topology).toMatchObject({ main: 'dev_partner_tasks', failed: 'dev_partner_tasks_failed', deliveryLimit: 4 });
+    expect(topology.tiers.map((t) => t.ttlMs)).toEqual([1000, 5000]);
+  });
+});
+
+describe('jobNumberFor', () => {
+  it('gives a stable positive integer per job id', () => {
+    expect(jobNumberFor('64b7f0c2e4b0a1a2b3c4d5e6')).toBe(0xc4d5e6);
+    expect(jobNumberFor('64b7f0c2e4b0a1a2b3000001')).toBe(1);
+  });
+});

@@ -1,0 +1,51 @@
+import { ErrorCategory } from '@agair/domain-models';
+import { TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
+import { isPartnerError, retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
+import type { AmqpConnection, Logger } from '@agair/service-kit';
+
+export interface TaskQueueConfig {
+  QUEUE_PREFIX: string;
+  TASK_QUEUE: string;
+  TASK_DELIVERY_LIMIT: number;
+  TASK_RETRY_TIERS_MS: string;
+  AMQP_PUBLISH_TIMEOUT_MS: number;
+}
+
+export function partnerTaskTopology(config: TaskQueueConfig): TaskQueueTopology {
+  return taskQueueTopology(config.TASK_QUEUE, {
+    prefix: config.QUEUE_PREFIX,
+    deliveryLimit: config.TASK_DELIVERY_LIMIT,
+    retryTiersMs: config.TASK_RETRY_TIERS_MS.split(',').map(Number),
+  });
+}
+
+export function createTaskPublisher(amqp: AmqpConnection, topology: TaskQueueTopology, config: TaskQueueConfig, logger: Logger): TaskPublisher {
+  return new TaskPublisher({ connection: amqp.manager, topology, logger, publishTimeoutMs: config.AMQP_PUBLISH_TIMEOUT_MS });
+}
+
+/** A failure the task itself knows cannot succeed on retry (missing assignment, corrupt file). */
+export class PermanentTaskError extends Error {
+  override readonly name = 'PermanentTaskError';
+  constructor(
+    readonly category: ErrorCategory,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The queue's retry decision: partner errors by their category (partner-sdk's policy: backoff
+ * for timeouts, Retry-After for rate limits, long backoff when the partner is down, none for
+ * data-format and not-found), permanent task errors straight to the DLQ, anything else
+ * (database away, a bug) retried with backoff until the attempts ceiling.
+ */
+export const partnerTaskRetryPolicy: RetryPolicy = (error, attempt) => {
+  if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
+  const decision = retryDecision(error, attempt);
+  const reason = isPartnerError(error) || error instanceof Error ? error.message : String(error);
+  const category = toDomainErrorCategory(error);
+  return decision.action === 'retry'
+    ? { action: 'retry', delayMs: decision.delayMs, category, reason }
+    : { action: 'dead-letter', category, reason: `${reason} (${decision.reason})` };
+};

@@ -1,0 +1,75 @@
+import { AssignStatus, ErrorCategory, UploadSyncStatus, type JobAssign } from '@agair/domain-models';
+import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
+import type { Repositories } from '@agair/persistence';
+import { jobFileFromGeoJson } from '@agair/satloc-parser';
+import { PermanentTaskError } from './task-queue.js';
+
+export interface UploadAssignmentDeps {
+  repositories: Repositories;
+  partners: PartnerServiceFactory;
+}
+
+export type UploadOutcome =
+  | { status: 'uploaded'; assign: JobAssign; extJobId: string }
+  /** Uploaded before (or by a concurrent caller): nothing was sent again. */
+  | { status: 'already_uploaded'; assign: JobAssign; extJobId: string };
+
+/**
+ * `.JOB <number>`: SatLoc job numbers are integers; ours are ObjectIds. The low 24 bits of the id
+ * (its counter part) give a stable number per job.
+ */
+export function jobNumberFor(jobId: string): number {
+  return Number.parseInt(jobId.slice(-6), 16);
+}
+
+/**
+ * Sends an assignment's job to the partner aircraft as a `.JOB` file and records the partner's
+ * job id. Idempotent on the assignment: an UPLOADED assignment is not sent again. Failures are
+ * recorded on the assignment (attempts, last error) and rethrown for the caller's retry policy;
+ * a failure no retry can fix is a PermanentTaskError.
+ */
+export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: string, assignId: string): Promise<UploadOutcome> {
+  const { repositories } = deps;
+  const assign = await repositories.jobAssigns.findById(customerId, assignId);
+  if (!assign) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `assignment ${assignId} not found`);
+  if (assign.status === AssignStatus.UPLOADED && assign.extJobId) return { status: 'already_uploaded', assign, extJobId: assign.extJobId };
+  if (!assign.partnerCode || !assign.partnerAircraftId) {
+    throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `assignment ${assignId} is not for a partner aircraft`);
+  }
+  const job = await repositories.jobs.findById(customerId, assign.jobId);
+  if (!job) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `job ${assign.jobId} not found`);
+
+  const fail = async (error: string, permanent: boolean): Promise<void> => {
+    await repositories.jobAssigns.recordUploadFailure(customerId, assignId, {
+      error,
+      syncStatus: permanent ? UploadSyncStatus.FAILED : UploadSyncStatus.QUEUED,
+    });
+  };
+
+  const credentials = await repositories.partnerSystemUsers.getCredentials(customerId, assign.partnerCode);
+  if (!credentials) {
+    const message = `customer ${customerId} has no active ${assign.partnerCode} credentials`;
+    await fail(message, true);
+    throw new PermanentTaskError(ErrorCategory.AUTH, message);
+  }
+
+  let extJobId: string;
+  try {
+    ({ extJobId } = await deps.partners.get(assign.partnerCode).uploadJobDataToAircraft(credentials, {
+      aircraftId: assign.partnerAircraftId,
+      jobFile: jobFileFromGeoJson(jobNumberFor(job.id), job.name, job.boundary, job.exclusions),
+      fileName: job.name,
+    }));
+  } catch (err) {
+    const permanent = err instanceof PermanentTaskError || (isPartnerError(err) && !err.retryable);
+    await fail(err instanceof Error ? err.message : String(err), permanent);
+    throw err;
+  }
+
+  const uploaded = await repositories.jobAssigns.markUploaded(customerId, assignId, extJobId);
+  if (uploaded) return { status: 'uploaded', assign: uploaded, extJobId };
+  // Lost a race with another uploader: report what is stored.
+  const current = await repositories.jobAssigns.findById(customerId, assignId);
+  if (current?.status === AssignStatus.UPLOADED && current.extJobId) return { status: 'already_uploaded', assign: current, extJobId: current.extJobId };
+  throw new Error(`assignment ${assignId} changed while it was being uploaded`);
+}
