@@ -87,4 +87,24 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
     await expect(records.saveProcessedLog(bad, [samplePass(0)])).rejects.toBeInstanceOf(UnstorableValueError);
     expect(await records.findFileByContentHash(customerId, hash)).toBeNull();
   });
+
+  it('keeps the as-applied coverage per file and lists it by job, GeoJSON in and out', async () => {
+    const jobId = newObjectIdString();
+    const coverage = {
+      type: 'MultiPolygon' as const,
+      coordinates: [
+        [[[-97.5, 38.1], [-97.49, 38.1], [-97.49, 38.11], [-97.5, 38.11], [-97.5, 38.1]]],
+        [
+          [[-97.48, 38.1], [-97.47, 38.1], [-97.47, 38.11], [-97.48, 38.11], [-97.48, 38.1]],
+          [[-97.476, 38.104], [-97.474, 38.104], [-97.474, 38.106], [-97.476, 38.104]],
+        ],
+      ],
+    };
+    const saved = await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId }), [samplePass(0)], coverage);
+    expect(await records.listCoverageByJob(customerId, jobId)).toEqual([{ fileId: saved.file.id, logId: saved.file.logId, jobId, coverage }]);
+    expect(await records.listCoverageByJob(newObjectIdString(), jobId)).toEqual([]);
+    // Processing again without coverage (nothing sprayed) removes the old one.
+    await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId }), [samplePass(0)], null);
+    expect(await records.listCoverageByJob(customerId, jobId)).toEqual([]);
+  });
 });

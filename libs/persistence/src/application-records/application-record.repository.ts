@@ -4,6 +4,7 @@ import type {
   ApplicationMatch,
   ApplicationPass,
   ApplicationSummary,
+  AreaGeometry,
   DecoderInfo,
   PartnerCode,
   ProcessingStage,
@@ -15,7 +16,8 @@ import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
 import { fromObjectId, fromObjectIdOrNull, toObjectId, toObjectIdOrNull } from '../infrastructure/object-id.mapper.js';
 import { assertStorable } from '../infrastructure/storable.js';
 import { systemClock, toDate, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
-import { APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+import { fromStoredArea, toStoredArea, type StoredAreaGeometry } from '../geometry/geometry.mapper.js';
+import { APPLICATION_COVERAGES_COLLECTION, APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
 
 type WeatherSampleDocument = Omit<WeatherSample, 'time'> & { time: Date };
 
@@ -48,6 +50,24 @@ export interface ApplicationFileDocument {
   summary: SummaryDocument;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The as-applied coverage of one file, stored without nested arrays (see geometry.mapper). */
+export interface ApplicationCoverageDocument {
+  _id: ObjectId;
+  fileId: ObjectId;
+  customerId: ObjectId;
+  jobId: ObjectId | null;
+  logId: string | null;
+  coverage: StoredAreaGeometry;
+  updatedAt: Date;
+}
+
+export interface ApplicationCoverage {
+  fileId: string;
+  logId: string | null;
+  jobId: string | null;
+  coverage: AreaGeometry;
 }
 
 export interface ApplicationDetailDocument {
@@ -90,13 +110,19 @@ export interface SavedApplicationRecord {
 export class ApplicationRecordRepository {
   private readonly files: Collection<ApplicationFileDocument>;
   private readonly details: Collection<ApplicationDetailDocument>;
+  private readonly coverages: Collection<ApplicationCoverageDocument>;
 
   constructor(db: Db, private readonly clock: Clock = systemClock) {
     this.files = db.collection<ApplicationFileDocument>(APPLICATION_FILES_COLLECTION);
     this.details = db.collection<ApplicationDetailDocument>(APPLICATION_DETAILS_COLLECTION);
+    this.coverages = db.collection<ApplicationCoverageDocument>(APPLICATION_COVERAGES_COLLECTION);
   }
 
-  async saveProcessedLog(input: ApplicationFileInput, passes: readonly ApplicationPass[]): Promise<SavedApplicationRecord> {
+  async saveProcessedLog(
+    input: ApplicationFileInput,
+    passes: readonly ApplicationPass[],
+    coverage: AreaGeometry | null = null,
+  ): Promise<SavedApplicationRecord> {
     const now = this.clock();
     const fields = toFileFields(input);
     assertStorable(fields, '/file');
@@ -111,7 +137,28 @@ export class ApplicationRecordRepository {
     if (operations.length > 0) await this.withDuplicateRetry(() => this.details.bulkWrite(operations, { ordered: false }));
     const keep = passes.map((pass) => pass.passIndex);
     await this.details.deleteMany({ fileId, passIndex: { $nin: keep } });
+    if (coverage) {
+      const stored = toStoredArea(coverage, '/coverage');
+      await this.withDuplicateRetry(() =>
+        this.coverages.replaceOne(
+          { fileId },
+          { fileId, customerId: doc.customerId, jobId: doc.jobId, logId: doc.logId, coverage: stored, updatedAt: now },
+          { upsert: true },
+        ),
+      );
+    } else {
+      await this.coverages.deleteOne({ fileId });
+    }
     return { file: toApplicationFile(doc), created, passCount: passes.length };
+  }
+
+  /** The as-applied coverage of every file matched to a job, as GeoJSON. */
+  async listCoverageByJob(customerId: string, jobId: string): Promise<ApplicationCoverage[]> {
+    const docs = await this.coverages
+      .find({ customerId: toObjectId(customerId, 'customerId'), jobId: toObjectId(jobId, 'jobId') })
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map((d) => ({ fileId: fromObjectId(d.fileId), logId: d.logId, jobId: d.jobId && fromObjectId(d.jobId), coverage: fromStoredArea(d.coverage) }));
   }
 
   async findFileById(customerId: string, fileId: string): Promise<ApplicationFile | null> {
