@@ -206,4 +206,20 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect(await trackers.claimForProcessing(noFile.id, 'worker-1', 60_000)).toBeNull();
     expect(await trackers.retryDownload(noFile.id)).toMatchObject({ state: State.PENDING, attempts: 0 });
   });
+
+  it('hands a processing failure back for the retry: PROCESSING → DOWNLOADED, by the lease owner only', async () => {
+    const trackerId = await downloadedTracker('L-release-processing');
+    await trackers.markEnqueued(trackerId);
+    const claimed = await trackers.claimForProcessing(trackerId, 'worker-1', 60_000);
+    const failure = { category: ErrorCategory.INTERNAL, message: 'database went away' };
+    expect(await trackers.releaseProcessing(trackerId, 'worker-2', failure)).toBeNull();
+    const released = await trackers.releaseProcessing(trackerId, 'worker-1', failure);
+    expect(released).toMatchObject({ state: State.DOWNLOADED, lease: null, error: failure });
+    expect(released?.enqueuedAt).not.toBeNull();
+    expect(await trackers.claimForProcessing(trackerId, 'worker-2', 60_000)).toMatchObject({
+      state: State.PROCESSING,
+      attempts: (claimed?.attempts ?? 0) + 1,
+      lease: { owner: 'worker-2' },
+    });
+  });
 });

@@ -208,6 +208,16 @@ export class PartnerLogTrackerRepository {
     return this.transition(trackerId, State.FAILED, State.PROCESSING, null, { $set: { lease, attempts: 1 } }, { storedFileId: { $ne: null } });
   }
 
+  /**
+   * PROCESSING → DOWNLOADED after a retryable processing failure, so the task's retry can claim
+   * it at once. `enqueuedAt` is kept: the retry is already on its way through the queue.
+   */
+  async releaseProcessing(trackerId: string, owner: string, failure: FailureInput): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.PROCESSING, State.DOWNLOADED, owner, {
+      $set: { lease: null, error: errorInfoDocument(failure, this.clock()) },
+    });
+  }
+
   /** PROCESSING → PROCESSED with the application record it produced. */
   async markProcessed(trackerId: string, owner: string, result: { applicationFileId: string }): Promise<PartnerLogTracker | null> {
     return this.transition(trackerId, State.PROCESSING, State.PROCESSED, owner, {
