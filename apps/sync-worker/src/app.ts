@@ -1,26 +1,125 @@
-import { AmqpConnection, type HttpApp, type Logger, MongoConnection, RedisConnection, createHttpApp, createMetricsRegistry } from '@agair/service-kit';
+import { hostname } from 'node:os';
+import { TaskType } from '@agair/domain-models';
+import { HandlerRegistry, TaskConsumer } from '@agair/messaging';
+import {
+  createPartners,
+  createTaskPublisher,
+  openDatabase,
+  partnerTaskRetryPolicy,
+  partnerTaskTopology,
+  registerQueueDepthMetrics,
+} from '@agair/runtime';
+import {
+  AmqpConnection,
+  ConfigError,
+  RedisConnection,
+  createHttpApp,
+  createMetricsRegistry,
+  type HttpApp,
+  type Logger,
+  type RunningService,
+} from '@agair/service-kit';
 import type { SyncWorkerConfig } from './config.js';
+import { processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
+import { uploadPartnerJobHandler } from './handlers/upload-partner-job.handler.js';
+import { syncWorkerMetrics } from './metrics.js';
 
 export const SERVICE_NAME = 'sync-worker';
 
-/** Builds the sync-worker service with its connections; `main.ts` listens, tests inject requests. */
-export async function buildApp(config: SyncWorkerConfig, logger: Logger): Promise<HttpApp> {
-  const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
+export interface SyncWorker extends RunningService {
+  /** Health and metrics listener. */
+  app: HttpApp;
+  consumer: TaskConsumer;
+  /** Creates indexes, then starts consuming (dependencies first, work second). */
+  start(): Promise<void>;
+}
+
+export function workerTaskTypes(list: string): TaskType[] {
+  const known = Object.values(TaskType) as string[];
+  const types = [...new Set(list.split(',').filter(Boolean))];
+  const unknown = types.filter((t) => !known.includes(t));
+  if (unknown.length > 0 || types.length === 0) {
+    throw new ConfigError([`WORKER_TASK_TYPES must list task types among ${known.join(', ')} (unknown: ${unknown.join(', ') || 'none given'})`]);
+  }
+  return types as TaskType[];
+}
+
+/** Builds the worker: connections, the partner_tasks consumer with one handler per task type, health. */
+export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Promise<SyncWorker> {
+  const types = workerTaskTypes(config.WORKER_TASK_TYPES);
+  const workerId = config.WORKER_ID || `${hostname()}-${process.pid}`;
+  const registry = createMetricsRegistry(SERVICE_NAME);
+  const metrics = syncWorkerMetrics(registry);
+  const database = openDatabase({
+    url: config.MONGO_URL,
+    appName: SERVICE_NAME,
+    logger,
+    credentialKeys: config.CREDENTIAL_KEYS,
+    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
+  });
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
-    connectionName: SERVICE_NAME,
+    connectionName: `${SERVICE_NAME}:${workerId}`,
     logger,
     heartbeatS: config.AMQP_HEARTBEAT_S,
     reconnectS: config.AMQP_RECONNECT_S,
   });
   const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
-  return createHttpApp({
+  const partners = createPartners(redis, registry, config, logger);
+  const topology = partnerTaskTopology(config);
+  const publisher = createTaskPublisher(amqp, topology, config, logger);
+  registerQueueDepthMetrics(registry, amqp, topology);
+
+  const { repositories } = database;
+  const processDeps = { repositories, logger, metrics, workerId, leaseMs: config.TASK_LEASE_MS };
+  const handlers = new HandlerRegistry();
+  if (types.includes(TaskType.UPLOAD_PARTNER_JOB)) handlers.register(TaskType.UPLOAD_PARTNER_JOB, uploadPartnerJobHandler({ repositories, partners, logger }));
+  if (types.includes(TaskType.PROCESS_PARTNER_LOG)) handlers.register(TaskType.PROCESS_PARTNER_LOG, processPartnerLogHandler(processDeps));
+  if (types.includes(TaskType.PROCESS_PARTNER_DATA_FILE)) handlers.register(TaskType.PROCESS_PARTNER_DATA_FILE, processPartnerDataFileHandler(processDeps));
+
+  const consumer = new TaskConsumer({
+    connection: amqp.manager,
+    topology,
+    registry: handlers,
+    publisher,
+    retryPolicy: partnerTaskRetryPolicy,
+    tracker: repositories.taskTrackers,
+    logger,
+    consumerId: workerId,
+    prefetch: config.WORKER_PREFETCH,
+    maxAttempts: config.TASK_MAX_ATTEMPTS,
+    leaseMs: config.TASK_LEASE_MS,
+    onOutcome: ({ type, outcome, category, durationMs }) => {
+      metrics.tasks.inc({ task_type: type, outcome, error_category: category ?? 'none' });
+      if (outcome === 'retried') metrics.retries.inc({ task_type: type, error_category: category ?? 'internal' });
+      if (outcome === 'dead_lettered') metrics.exhausted.inc({ task_type: type, error_category: category ?? 'internal' });
+      metrics.duration.observe({ task_type: type }, durationMs / 1000);
+    },
+  });
+
+  const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Consumes partner tasks: uploads jobs, processes flight logs.',
     logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    dependencies: [mongo, amqp, redis],
+    metrics: registry,
+    dependencies: [database.mongo, amqp, redis],
     docs: false,
   });
+
+  return {
+    app,
+    consumer,
+    start: async () => {
+      await database.ensureIndexes();
+      await consumer.start(types);
+      logger.info({ workerId, types, prefetch: config.WORKER_PREFETCH, queue: topology.main }, 'consuming partner tasks');
+    },
+    close: async () => {
+      // Leave time after the drain to close connections within SHUTDOWN_TIMEOUT_MS.
+      await consumer.stop(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 5000));
+      await publisher.close();
+      await partners.close();
+      await app.close();
+    },
+  };
 }

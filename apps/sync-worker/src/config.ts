@@ -1,3 +1,4 @@
+import { CredentialEnv, PartnerEnv, TaskQueueEnv } from '@agair/runtime';
 import { AmqpEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
 import { Type, type Static } from 'typebox';
 
@@ -8,5 +9,16 @@ export const SyncWorkerConfig = Type.Object({
   ...MongoEnv,
   ...AmqpEnv,
   ...RedisEnv,
+  ...CredentialEnv,
+  ...PartnerEnv,
+  ...TaskQueueEnv,
+  WORKER_ID: Type.String({ default: '', maxLength: 100, description: 'lease owner id; default host-pid' }),
+  WORKER_PREFETCH: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'tasks handled at once' }),
+  WORKER_TASK_TYPES: Type.String({
+    default: 'UPLOAD_PARTNER_JOB,PROCESS_PARTNER_LOG,PROCESS_PARTNER_DATA_FILE',
+    pattern: '^[A-Z_]+(,[A-Z_]+)*$',
+    description: 'task types this worker handles (a dedicated pool consumes its own TASK_QUEUE)',
+  }),
+  TASK_LEASE_MS: Type.Integer({ minimum: 1000, default: 10 * 60_000, description: 'how long a started task or log is owned' }),
 });
 export type SyncWorkerConfig = Static<typeof SyncWorkerConfig>;

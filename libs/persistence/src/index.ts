@@ -34,5 +34,7 @@ export * from './log-files/log-file.store.js';
 export * from './poll-runs/poll-run.model.js';
 export * from './poll-runs/poll-run.indexes.js';
 export * from './poll-runs/poll-run.repository.js';
+export * from './sync-requests/sync-request.indexes.js';
+export * from './sync-requests/sync-request.repository.js';
 export * from './indexes.js';
 export * from './repositories.js';

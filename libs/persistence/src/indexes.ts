@@ -9,6 +9,7 @@ import { logFileIndexes } from './log-files/log-file.indexes.js';
 import { partnerLogTrackerIndexes } from './partner-log-trackers/partner-log-tracker.indexes.js';
 import { partnerIndexes } from './partners/partner.indexes.js';
 import { pollRunIndexes } from './poll-runs/poll-run.indexes.js';
+import { syncRequestIndexes } from './sync-requests/sync-request.indexes.js';
 import { taskTrackerIndexes } from './task-trackers/task-tracker.indexes.js';
 import { userIndexes } from './users/user.indexes.js';
 
@@ -24,6 +25,7 @@ export const ALL_INDEX_SPECS: readonly IndexSpec[] = [
   ...applicationRecordIndexes,
   ...logFileIndexes,
   ...pollRunIndexes,
+  ...syncRequestIndexes,
   ...writeTokenIndexes,
 ];
 

@@ -10,6 +10,7 @@ import { LogFileStore } from './log-files/log-file.store.js';
 import { PartnerLogTrackerRepository } from './partner-log-trackers/partner-log-tracker.repository.js';
 import { PartnerRepository } from './partners/partner.repository.js';
 import { PollRunRepository } from './poll-runs/poll-run.repository.js';
+import { SyncRequestRepository } from './sync-requests/sync-request.repository.js';
 import { TaskTrackerRepository } from './task-trackers/task-tracker.repository.js';
 import { InternalUserRepository } from './users/internal-user.repository.js';
 import { PartnerSystemUserRepository } from './users/partner-system-user.repository.js';
@@ -37,6 +38,7 @@ export interface Repositories {
   applicationRecords: ApplicationRecordRepository;
   logFiles: LogFileStore;
   pollRuns: PollRunRepository;
+  syncRequests: SyncRequestRepository;
 }
 
 /** Every repository over one database. Create indexes separately with `ensureIndexes(db)`. */
@@ -55,6 +57,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     applicationRecords: new ApplicationRecordRepository(db, clock),
     logFiles: new LogFileStore(db),
     pollRuns: new PollRunRepository(db, clock),
+    syncRequests: new SyncRequestRepository(db, clock),
   };
 }
 

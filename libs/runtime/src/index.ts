@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './partners.js';
 export * from './task-queue.js';
 export * from './upload-assignment.js';
+export * from './queue-metrics.js';

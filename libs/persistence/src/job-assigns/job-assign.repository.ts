@@ -123,6 +123,25 @@ export class JobAssignRepository {
     return docs.map(toJobAssign);
   }
 
+  /** The assignment the partner knows by `extJobId` (what a flight log's header names). */
+  async findByExtJobId(customerId: string, partnerCode: PartnerCode, extJobId: string): Promise<JobAssign | null> {
+    const doc = await this.assigns.findOne(
+      { customerId: toObjectId(customerId, 'customerId'), partnerCode, extJobId },
+      { sort: { 'upload.uploadedAt': -1, _id: -1 } },
+    );
+    return doc && toJobAssign(doc);
+  }
+
+  /** UPLOADED assignments flown by one partner aircraft, newest upload first: log-matching candidates. */
+  async listUploadedForAircraft(customerId: string, partnerCode: PartnerCode, partnerAircraftId: string, limit = 20): Promise<JobAssign[]> {
+    const docs = await this.assigns
+      .find({ customerId: toObjectId(customerId, 'customerId'), partnerCode, partnerAircraftId, status: AssignStatus.UPLOADED })
+      .sort({ 'upload.uploadedAt': -1, _id: -1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toJobAssign);
+  }
+
   async listByJob(customerId: string, jobId: string): Promise<JobAssign[]> {
     return this.listByCustomer(customerId, { jobId, limit: 1000 });
   }

@@ -1,0 +1,107 @@
+import { ErrorCategory, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
+import type { TaskHandler } from '@agair/messaging';
+import type { Repositories } from '@agair/persistence';
+import { PermanentTaskError } from '@agair/runtime';
+import type { Logger } from '@agair/service-kit';
+import type { SyncWorkerMetrics } from '../metrics.js';
+import { processLogFile, type StoredLogInput } from '../processing/process-log-file.js';
+
+export interface ProcessLogDeps {
+  repositories: Repositories;
+  logger: Logger;
+  metrics: SyncWorkerMetrics;
+  workerId: string;
+  leaseMs: number;
+}
+
+/**
+ * Processes a log under its tracker: claim (DOWNLOADED → PROCESSING, or FAILED → PROCESSING for
+ * a replay), process, then PROCESSED; an unusable file → FAILED with the decoder's reason, no
+ * retry; any other failure hands the tracker back (→ DOWNLOADED) and rethrows for the retry.
+ */
+async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, input: StoredLogInput, taskId: string): Promise<void> {
+  const { repositories, workerId } = deps;
+  const started = performance.now();
+  try {
+    const result = await processLogFile(deps, input);
+    deps.metrics.logProcessing.observe({ format: result.formatName, outcome: result.outcome }, (performance.now() - started) / 1000);
+    if (result.outcome === 'unusable') {
+      await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, { category: ErrorCategory.DATA_FORMAT, message: result.reason });
+      deps.logger.warn({ taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId, reason: result.reason }, 'flight log unusable');
+      return;
+    }
+    await repositories.partnerLogTrackers.markProcessed(tracker.id, workerId, { applicationFileId: result.applicationFileId });
+  } catch (err) {
+    await repositories.partnerLogTrackers
+      .releaseProcessing(tracker.id, workerId, { category: ErrorCategory.INTERNAL, message: err instanceof Error ? err.message : String(err) })
+      .catch((releaseErr: unknown) => deps.logger.warn({ err: releaseErr, trackerId: tracker.id }, 'could not release the tracker; the sweeper will'));
+    throw err;
+  }
+}
+
+async function claim(deps: ProcessLogDeps, customerId: string, trackerId: string): Promise<PartnerLogTracker | 'done'> {
+  const claimed = await deps.repositories.partnerLogTrackers.claimForProcessing(trackerId, deps.workerId, deps.leaseMs);
+  if (claimed) return claimed;
+  const current = await deps.repositories.partnerLogTrackers.findById(customerId, trackerId);
+  if (!current) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `tracker ${trackerId} not found`);
+  if (current.state === PartnerLogTrackerState.PROCESSED || current.state === PartnerLogTrackerState.SKIPPED) return 'done';
+  // Another worker holds it (a duplicate delivery), or it is not downloaded yet: try again later.
+  throw new Error(`tracker ${trackerId} is ${current.state}; cannot process it now`);
+}
+
+export function processPartnerLogHandler(deps: ProcessLogDeps): TaskHandler<'PROCESS_PARTNER_LOG'> {
+  return async ({ message }) => {
+    const p = message.payload;
+    const tracker = await claim(deps, p.customerId, p.trackerId);
+    if (tracker === 'done') return;
+    await processTracked(deps, tracker, storedInput(p.partnerCode, p.customerId, tracker), message.taskId);
+  };
+}
+
+/**
+ * PROCESS_PARTNER_DATA_FILE: the same processing for a file already stored (manual upload, or
+ * reprocessing after a decoder fix). A tracker that is already PROCESSED is left as it is and
+ * the application records are replaced.
+ */
+export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler<'PROCESS_PARTNER_DATA_FILE'> {
+  return async ({ message }) => {
+    const p = message.payload;
+    if (p.trackerId) {
+      const claimed = await deps.repositories.partnerLogTrackers.claimForProcessing(p.trackerId, deps.workerId, deps.leaseMs);
+      if (claimed) {
+        await processTracked(deps, claimed, storedInput(p.partnerCode, p.customerId, claimed), message.taskId);
+        return;
+      }
+    }
+    const file = await deps.repositories.logFiles.findById(p.storedFileId);
+    if (!file) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `stored file ${p.storedFileId} not found`);
+    const tracker = p.trackerId ? await deps.repositories.partnerLogTrackers.findById(p.customerId, p.trackerId) : null;
+    const result = await processLogFile(deps, {
+      partnerCode: p.partnerCode,
+      customerId: p.customerId,
+      storedFileId: p.storedFileId,
+      contentHash: file.contentHash,
+      trackerId: tracker?.id ?? null,
+      logId: tracker?.logId ?? null,
+      aircraftId: tracker?.aircraftId ?? null,
+      fileName: file.fileName,
+    });
+    if (result.outcome === 'unusable') throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `stored file ${p.storedFileId} is unusable: ${result.reason}`);
+  };
+}
+
+function storedInput(partnerCode: PartnerCode, customerId: string, tracker: PartnerLogTracker): StoredLogInput {
+  if (!tracker.storedFileId || !tracker.contentHash) {
+    throw new PermanentTaskError(ErrorCategory.INTERNAL, `tracker ${tracker.id} has no stored file`);
+  }
+  return {
+    partnerCode,
+    customerId,
+    storedFileId: tracker.storedFileId,
+    contentHash: tracker.contentHash,
+    trackerId: tracker.id,
+    logId: tracker.logId,
+    aircraftId: tracker.aircraftId,
+    fileName: tracker.fileName,
+  };
+}
