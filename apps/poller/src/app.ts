@@ -1,26 +1,95 @@
-import { AmqpConnection, type HttpApp, type Logger, MongoConnection, RedisConnection, createHttpApp, createMetricsRegistry } from '@agair/service-kit';
+import { hostname } from 'node:os';
+import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
+import {
+  AmqpConnection,
+  RedisConnection,
+  createHttpApp,
+  createMetricsRegistry,
+  type HttpApp,
+  type Logger,
+  type RunningService,
+} from '@agair/service-kit';
 import type { PollerConfig } from './config.js';
+import { LeaderLease } from './leader-lease.js';
+import { LogCollector } from './log-collector.js';
+import { pollerMetrics } from './metrics.js';
+import { PollScheduler } from './poll-scheduler.js';
 
 export const SERVICE_NAME = 'poller';
 
-/** Builds the poller service with its connections; `main.ts` listens, tests inject requests. */
-export async function buildApp(config: PollerConfig, logger: Logger): Promise<HttpApp> {
-  const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
+export interface Poller extends RunningService {
+  app: HttpApp;
+  collector: LogCollector;
+  scheduler: PollScheduler;
+  lease: LeaderLease;
+  start(): Promise<void>;
+}
+
+export async function buildPoller(config: PollerConfig, logger: Logger): Promise<Poller> {
+  const owner = config.POLLER_ID || `${hostname()}-${process.pid}`;
+  const registry = createMetricsRegistry(SERVICE_NAME);
+  const metrics = pollerMetrics(registry);
+  const database = openDatabase({
+    url: config.MONGO_URL,
+    appName: SERVICE_NAME,
+    logger,
+    credentialKeys: config.CREDENTIAL_KEYS,
+    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
+  });
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
-    connectionName: SERVICE_NAME,
+    connectionName: `${SERVICE_NAME}:${owner}`,
     logger,
     heartbeatS: config.AMQP_HEARTBEAT_S,
     reconnectS: config.AMQP_RECONNECT_S,
   });
   const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
-  return createHttpApp({
+  const partners = createPartners(redis, registry, config, logger);
+  const topology = partnerTaskTopology(config);
+  const publisher = createTaskPublisher(amqp, topology, config, logger);
+  registerQueueDepthMetrics(registry, amqp, topology);
+
+  const collector = new LogCollector(
+    { repositories: database.repositories, partners, publisher, logger, metrics },
+    {
+      owner,
+      concurrency: config.POLL_CONCURRENCY,
+      downloadLeaseMs: config.POLL_DOWNLOAD_LEASE_MS,
+      maxAttempts: config.POLL_MAX_ATTEMPTS,
+      maxLogBytes: config.PARTNER_LOG_MAX_BYTES,
+      lookbackMs: config.POLL_LOOKBACK_H * 3_600_000,
+    },
+  );
+  const lease = new LeaderLease(redis.client, `agair:${config.QUEUE_PREFIX}poller:leader`, owner, config.POLL_LEADER_TTL_MS);
+  const scheduler = new PollScheduler(
+    { repositories: database.repositories, collector, lease, logger, metrics },
+    { cron: config.POLL_CRON, syncCheckMs: config.POLL_SYNC_CHECK_MS, leaderTtlMs: config.POLL_LEADER_TTL_MS, maxAttempts: config.POLL_MAX_ATTEMPTS },
+  );
+  const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Collects new flight logs from partners on a schedule.',
     logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    dependencies: [mongo, amqp, redis],
+    metrics: registry,
+    dependencies: [database.mongo, amqp, redis],
     docs: false,
   });
+
+  return {
+    app,
+    collector,
+    scheduler,
+    lease,
+    start: async () => {
+      await database.ensureIndexes();
+      await publisher.waitForConnect();
+      scheduler.start();
+      logger.info({ owner, cron: config.POLL_CRON }, 'poller started');
+    },
+    close: async () => {
+      await scheduler.stop();
+      await publisher.close();
+      await partners.close();
+      await app.close();
+    },
+  };
 }

@@ -1,9 +1,14 @@
-import { listen, runService } from '@agair/service-kit';
-import { SERVICE_NAME, buildApp } from './app.js';
+import { runService } from '@agair/service-kit';
+import { SERVICE_NAME, buildPoller } from './app.js';
 import { PollerConfig } from './config.js';
 
 runService({
   name: SERVICE_NAME,
   configSchema: PollerConfig,
-  start: async (config, logger) => listen(await buildApp(config, logger), config),
+  start: async (config, logger) => {
+    const poller = await buildPoller(config, logger);
+    await poller.app.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    await poller.start();
+    return poller;
+  },
 });

@@ -1,0 +1,49 @@
+import { Counter, Gauge, metric, type Registry } from '@agair/service-kit';
+
+export function pollerMetrics(registry: Registry) {
+  return {
+    runs: metric(
+      registry,
+      'agair_poll_runs_total',
+      () => new Counter({ name: 'agair_poll_runs_total', help: 'Poll cycles by outcome', labelNames: ['outcome'], registers: [registry] }),
+    ),
+    lastSuccess: metric(
+      registry,
+      'agair_poll_last_success_timestamp_seconds',
+      () =>
+        new Gauge({
+          name: 'agair_poll_last_success_timestamp_seconds',
+          help: 'End of the last poll cycle that finished without errors (Unix seconds)',
+          registers: [registry],
+        }),
+    ),
+    logs: metric(
+      registry,
+      'agair_poll_logs_total',
+      () =>
+        new Counter({
+          name: 'agair_poll_logs_total',
+          help: 'Flight logs found, downloaded, enqueued, skipped or failed by the poller',
+          labelNames: ['result'],
+          registers: [registry],
+        }),
+    ),
+    leader: metric(
+      registry,
+      'agair_poll_leader',
+      () => new Gauge({ name: 'agair_poll_leader', help: '1 while this replica holds the poller lease', registers: [registry] }),
+    ),
+    stuck: metric(
+      registry,
+      'agair_stuck_trackers',
+      () =>
+        new Gauge({
+          name: 'agair_stuck_trackers',
+          help: 'Trackers reclaimed or failed by the last sweep, by the state they were stuck in',
+          labelNames: ['state'],
+          registers: [registry],
+        }),
+    ),
+  };
+}
+export type PollerMetrics = ReturnType<typeof pollerMetrics>;
