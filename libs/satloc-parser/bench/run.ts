@@ -1,9 +1,12 @@
 /**
  * Decoder benchmark. Generates its files in the OS temp dir, then on the same ~100 MB log:
- *   ours            FlightLogStreamDecoder, 1 MiB chunks, a consumer reading every field;
- *   binary-parser   the same records through binary-parser (per record, and per chunk);
- *   validate-only   walk records by length and verify each CRC, decode nothing (the floor);
- * both CRC routines (table vs zlib.crc32) in the validate-only pass; and, in a child
+ *   ours            FlightLogStreamDecoder, 1 MiB chunks, a consumer reading every field (visitor
+ *                   API with reused records, and the object-per-record API);
+ *   binary-parser   the same records through binary-parser (per record and per chunk, with
+ *                   formatters or with the consumer scaling raw integers; the fastest is compared);
+ *   validate-only   walk records by length and verify each CRC with the decoder's CRC routine,
+ *                   decode nothing (the floor);
+ * the other CRC routines (crc32 on bytes, zlib.crc32) in the validate-only pass; and, in a child
  * process, a 1 GiB log streamed from disk with its peak RSS.
  * Usage: npm run bench [-- --mb 100 --gib 1 --runs 3 --keep]
  */
@@ -12,9 +15,9 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { crc32, FlightLogStreamDecoder } from '../src/index.js';
-import { recordParser, recordsParser } from './binary-parser.definition.js';
-import { FieldReader, readParsed } from './consume.js';
+import { crc32, crc32View, FlightLogStreamDecoder, MAX_RECORD_BYTES } from '../src/index.js';
+import { recordParser, recordParserRaw, recordsParser, recordsParserRaw } from './binary-parser.definition.js';
+import { FieldReader, FieldVisitor, readParsed, readParsedRaw } from './consume.js';
 import { generateLongLog } from './generate-log.js';
 
 const args = process.argv.slice(2);
@@ -46,57 +49,122 @@ function eachChunk(path: string, fn: (chunk: Buffer) => void): void {
   }
 }
 
-/** Frame walker shared by the baselines: calls `onRecord(data, offset, size)` for each whole record, keeps the partial tail. */
-function walkRecords(path: string, onRecord: (data: Buffer, offset: number, size: number) => void, onChunkEnd?: (data: Buffer, end: number) => void): void {
-  let carry: Buffer | null = null;
+/**
+ * Frame walker shared by the baselines, with the decoder's chunk handling: records inside a chunk
+ * are walked in place; a record split by a chunk border is stitched from the carried tail plus
+ * the next chunk's first bytes (never the whole chunk). `range(d, view, start, stop)` walks whole
+ * records starting before `stop` and returns where it stopped (an incomplete record, or ≥ stop).
+ */
+function walkRanges(path: string, range: (d: Uint8Array, view: DataView, start: number, stop: number) => number): void {
+  let carry: Uint8Array | null = null;
   let first = true;
   eachChunk(path, (chunk) => {
-    let data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let o = 0;
-    if (first) {
-      o = PREAMBLE;
-      first = false;
+    let data: Uint8Array = chunk;
+    let pos = first ? PREAMBLE : 0;
+    first = false;
+    if (carry !== null) {
+      const head = new Uint8Array(carry.length + Math.min(chunk.length, MAX_RECORD_BYTES));
+      head.set(carry);
+      head.set(chunk.subarray(0, head.length - carry.length), carry.length);
+      const stop = range(head, new DataView(head.buffer), 0, carry.length);
+      if (stop >= carry.length) {
+        pos = stop - carry.length;
+      } else {
+        data = new Uint8Array(carry.length - stop + chunk.length);
+        data.set(carry.subarray(stop));
+        data.set(chunk, carry.length - stop);
+      }
+      carry = null;
     }
-    while (data.length - o >= 6) {
-      const size = 10 + (data[o + 4] | (data[o + 5] << 8));
-      if (data.length - o < size) break;
-      onRecord(data, o, size);
-      o += size;
-    }
-    onChunkEnd?.(data, o);
-    carry = o < data.length ? Buffer.from(data.subarray(o)) : null;
-    data = Buffer.alloc(0);
+    const end = range(data, new DataView(data.buffer, data.byteOffset, data.length), pos, data.length);
+    // Uint8Array#slice copies (the chunk buffer is reused by eachChunk).
+    if (end < data.length) carry = Uint8Array.prototype.slice.call(data, end);
   });
 }
 
 interface Result {
   name: string;
   seconds: number;
+  cpuSeconds: number;
   records: number;
 }
 
 function time(name: string, fn: () => number): Result {
   let best = Infinity;
+  let bestCpu = Infinity;
   let records = 0;
   for (let i = 0; i < runs; i++) {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     records = fn();
     best = Math.min(best, (performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    bestCpu = Math.min(bestCpu, (used.user + used.system) / 1e6);
   }
-  return { name, seconds: best, records };
+  return { name, seconds: best, cpuSeconds: bestCpu, records };
 }
 
-function validateOnly(crc: (d: Buffer, start: number, end: number) => number): () => number {
+/** The floor: walk by length, verify each CRC with `crc`, decode nothing. */
+function validateOnly(crc: (d: Uint8Array, view: DataView, start: number, end: number) => number): () => number {
   return () => {
     let n = 0;
     let bad = 0;
-    walkRecords(file, (d, o, size) => {
-      const end = o + size - 4;
-      if (crc(d, o + 2, end) !== d.readUInt32LE(end)) bad++;
-      n++;
+    walkRanges(file, (d, view, start, stop) => {
+      const end = d.length;
+      let o = start;
+      while (o < stop && end - o >= 6) {
+        const crcAt = o + 6 + view.getUint16(o + 4, true);
+        if (crcAt + 4 > end) break;
+        if (crc(d, view, o + 2, crcAt) !== view.getUint32(crcAt, true)) bad++;
+        n++;
+        o = crcAt + 4;
+      }
+      return o;
     });
     if (bad > 0) throw new Error(`${bad} CRC mismatches`);
     return n;
+  };
+}
+
+/** binary-parser on each record: CRC checked with the decoder's routine, then `parse` on the record's bytes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- binary-parser's parse() result is untyped
+function binaryParserPerRecord(parser: { parse(b: Uint8Array): any }, read: (r: FieldReader, rec: any) => void): () => number {
+  return () => {
+    const reader = new FieldReader();
+    walkRanges(file, (d, view, start, stop) => {
+      const end = d.length;
+      let o = start;
+      while (o < stop && end - o >= 6) {
+        const crcAt = o + 6 + view.getUint16(o + 4, true);
+        if (crcAt + 4 > end) break;
+        if (crc32View(view, o + 2, crcAt) !== view.getUint32(crcAt, true)) throw new Error('crc');
+        read(reader, parser.parse(d.subarray(o, crcAt + 4)));
+        o = crcAt + 4;
+      }
+      return o;
+    });
+    return reader.count;
+  };
+}
+
+/** binary-parser on each run of whole records (per chunk): CRCs checked first, then one `parse` of the run. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- binary-parser's parse() result is untyped
+function binaryParserPerChunk(parser: { parse(b: Uint8Array): any }, read: (r: FieldReader, rec: any) => void): () => number {
+  return () => {
+    const reader = new FieldReader();
+    walkRanges(file, (d, view, start, stop) => {
+      const end = d.length;
+      let o = start;
+      while (o < stop && end - o >= 6) {
+        const crcAt = o + 6 + view.getUint16(o + 4, true);
+        if (crcAt + 4 > end) break;
+        if (crc32View(view, o + 2, crcAt) !== view.getUint32(crcAt, true)) throw new Error('crc');
+        o = crcAt + 4;
+      }
+      if (o > start) for (const rec of parser.parse(d.subarray(start, o)).records) read(reader, rec);
+      return o;
+    });
+    return reader.count;
   };
 }
 
@@ -107,8 +175,17 @@ function main(): void {
   process.stdout.write(`  ${bytes} bytes, ${gen.records} records (avg ${(bytes / gen.records).toFixed(1)} B/record)\n\n`);
 
   const results: Result[] = [];
+  const ours = time('ours: FlightLogStreamDecoder + visitor (reused records)', () => {
+    const visitor = new FieldVisitor();
+    const decoder = new FlightLogStreamDecoder();
+    eachChunk(file, (chunk) => decoder.push(chunk, visitor));
+    const stats = decoder.finish(visitor);
+    if (stats.recordsCorrupt > 0 || stats.truncatedTail || visitor.count !== stats.recordsRead) throw new Error('unexpected damage');
+    return stats.recordsRead;
+  });
+  results.push(ours);
   results.push(
-    time('ours: FlightLogStreamDecoder', () => {
+    time('ours: FlightLogStreamDecoder, one object per record', () => {
       const reader = new FieldReader();
       const decoder = new FlightLogStreamDecoder();
       const consume = (r: Parameters<FieldReader['read']>[0]): void => reader.read(r);
@@ -118,49 +195,31 @@ function main(): void {
       return stats.recordsRead;
     }),
   );
-  results.push(
-    time('binary-parser, per record (+ same CRC)', () => {
-      const reader = new FieldReader();
-      walkRecords(file, (d, o, size) => {
-        const end = o + size - 4;
-        if (crc32(d, o + 2, end) !== d.readUInt32LE(end)) throw new Error('crc');
-        readParsed(reader, recordParser.parse(d.subarray(o, o + size)));
-      });
-      return reader.count;
-    }),
-  );
-  results.push(
-    time('binary-parser, per chunk array (+ same CRC)', () => {
-      const reader = new FieldReader();
-      let chunkStart = -1;
-      walkRecords(
-        file,
-        (d, o, size) => {
-          if (chunkStart < 0) chunkStart = o;
-          const end = o + size - 4;
-          if (crc32(d, o + 2, end) !== d.readUInt32LE(end)) throw new Error('crc');
-        },
-        (d, end) => {
-          if (chunkStart >= 0) for (const rec of recordsParser.parse(d.subarray(chunkStart, end)).records) readParsed(reader, rec);
-          chunkStart = -1;
-        },
-      );
-      return reader.count;
-    }),
-  );
-  results.push(time('validate-only (table CRC-32)', validateOnly((d, s, e) => crc32(d, s, e))));
-  results.push(time('validate-only (zlib.crc32)', validateOnly((d, s, e) => zlibCrc32(d.subarray(s, e)))));
+  const bpResults = [
+    time('binary-parser, per record, formatters (+ same CRC)', binaryParserPerRecord(recordParser, readParsed)),
+    time('binary-parser, per record, raw ints, consumer divides (+ same CRC)', binaryParserPerRecord(recordParserRaw, readParsedRaw)),
+    time('binary-parser, per chunk array, formatters (+ same CRC)', binaryParserPerChunk(recordsParser, readParsed)),
+    time('binary-parser, per chunk array, raw ints, consumer divides (+ same CRC)', binaryParserPerChunk(recordsParserRaw, readParsedRaw)),
+  ];
+  results.push(...bpResults);
+  const floor = time('validate-only (crc32View, the decoder\'s CRC)', validateOnly((_d, v, s, e) => crc32View(v, s, e)));
+  results.push(floor);
+  results.push(time('validate-only (crc32 on bytes)', validateOnly((d, _v, s, e) => crc32(d, s, e))));
+  const zlib = time('validate-only (zlib.crc32)', validateOnly((d, _v, s, e) => zlibCrc32(d.subarray(s, e))));
+  results.push(zlib);
 
   const mbps = (r: Result): number => bytes / 1e6 / r.seconds;
+  const cpuMbps = (r: Result): number => bytes / 1e6 / r.cpuSeconds;
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |\n`;
-  let table = line(['pass', 'MB/s', 'records/s', 'best of ' + runs + ' (s)']) + line(['---', '---:', '---:', '---:']);
-  for (const r of results) table += line([r.name, mbps(r).toFixed(0), (r.records / r.seconds / 1e6).toFixed(2) + ' M', r.seconds.toFixed(3)]);
-  const ours = results[0];
-  const bp = results[1].seconds < results[2].seconds ? results[1] : results[2];
-  const floor = results[3];
-  table += `\nours / binary-parser (faster mode: ${bp.name}): ${(mbps(ours) / mbps(bp)).toFixed(1)}×   (goal ≥ 5×)\n`;
-  table += `ours / validate-only (table CRC): ${((mbps(ours) / mbps(floor)) * 100).toFixed(0)} %   (goal ≥ 80 %)\n`;
-  table += `table CRC vs zlib.crc32 on these records: ${(mbps(results[3]) / mbps(results[4])).toFixed(1)}× faster\n`;
+  let table =
+    line(['pass', 'MB/s', 'records/s', `best of ${runs} (s)`, 'MB/s per CPU-s']) + line(['---', '---:', '---:', '---:', '---:']);
+  for (const r of results) {
+    table += line([r.name, mbps(r).toFixed(0), (r.records / r.seconds / 1e6).toFixed(2) + ' M', r.seconds.toFixed(3), cpuMbps(r).toFixed(0)]);
+  }
+  const bp = bpResults.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  table += `\nours / binary-parser (fastest mode: ${bp.name}): ${(mbps(ours) / mbps(bp)).toFixed(1)}×   (goal ≥ 5×)\n`;
+  table += `ours / validate-only (same CRC routine): ${((mbps(ours) / mbps(floor)) * 100).toFixed(0)} %   (goal ≥ 80 %)\n`;
+  table += `crc32View vs zlib.crc32 on these records: ${(mbps(floor) / mbps(zlib)).toFixed(1)}× faster\n`;
   process.stdout.write(table + '\n');
 
   if (gib > 0) {

@@ -1,8 +1,9 @@
 /**
  * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, as zlib and PNG use), table-driven,
- * eight bytes per step ("slicing-by-8"). On the 20–60 byte records of a flight log this is
- * several times faster than `zlib.crc32`, whose cost is dominated by the call into C++
- * (see bench/RESULTS.md); it returns the same value (checked in crc32.spec.ts).
+ * eight bytes per step ("slicing-by-8"), then one four-byte step, then bytes. On the 20–60 byte
+ * records of a flight log this is several times faster than `zlib.crc32`, whose cost is
+ * dominated by the call into C++ (see bench/RESULTS.md); it returns the same value (checked in
+ * crc32.spec.ts).
  */
 const TABLES = buildTables();
 
@@ -42,6 +43,43 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous
       t[bytes[i + 7]];
     i += 8;
   }
+  if (i + 4 <= end) {
+    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+    i += 4;
+  }
   while (i < end) c = t[(c ^ bytes[i++]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/**
+ * The same CRC-32 over `view` bytes [start, end): reads four bytes per load (one bounds check
+ * instead of four), which is what the decoder's hot loop uses. Equal to {@link crc32}.
+ */
+export function crc32View(view: DataView, start = 0, end = view.byteLength, previous = 0): number {
+  const t = TABLES;
+  let c = ~previous;
+  let i = start;
+  const end8 = end - 7;
+  while (i < end8) {
+    c ^= view.getInt32(i, true);
+    const next = view.getInt32(i + 4, true);
+    c =
+      t[1792 + (c & 0xff)] ^
+      t[1536 + ((c >>> 8) & 0xff)] ^
+      t[1280 + ((c >>> 16) & 0xff)] ^
+      t[1024 + (c >>> 24)] ^
+      t[768 + (next & 0xff)] ^
+      t[512 + ((next >>> 8) & 0xff)] ^
+      t[256 + ((next >>> 16) & 0xff)] ^
+      t[next >>> 24];
+    i += 8;
+  }
+  if (i + 4 <= end) {
+    c ^= view.getInt32(i, true);
+    c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+    i += 4;
+  }
+  while (i < end) c = t[(c ^ view.getUint8(i++)) & 0xff] ^ (c >>> 8);
   return ~c >>> 0;
 }

@@ -1,10 +1,11 @@
-import { crc32 } from './crc32.js';
+import { crc32, crc32View } from './crc32.js';
 import { FlightLogParseError } from './flight-log.error.js';
 import type {
   FlightLogChunkDecoder,
   FlightLogDecodeStats,
   FlightLogDecoderOptions,
   FlightLogFormatDecoder,
+  FlightLogRecordVisitor,
   RecordConsumer,
 } from './flight-log.decoder.types.js';
 import {
@@ -21,14 +22,24 @@ import {
   SYNC_BYTE_1,
   TWO_POW_32,
 } from './flight-log.format.js';
+import {
+  EnvironmentView,
+  FlowView,
+  GnssFixView,
+  JobHeaderView,
+  LaserAltitudeView,
+  MarkerView,
+  RecordObjectVisitor,
+  SprayStateView,
+  SwathView,
+} from './flight-log.record-views.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+/** `A5 5A` read as one little-endian u16. */
+const SYNC_WORD = SYNC_BYTE_0 | (SYNC_BYTE_1 << 8);
 
 const u16 = (d: Uint8Array, o: number): number => d[o] | (d[o + 1] << 8);
-const i16 = (d: Uint8Array, o: number): number => ((d[o] | (d[o + 1] << 8)) << 16) >> 16;
-const i32 = (d: Uint8Array, o: number): number => d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24);
 const u32 = (d: Uint8Array, o: number): number => (d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)) >>> 0;
-const time = (d: Uint8Array, o: number): number => i32(d, o + 4) * TWO_POW_32 + u32(d, o);
 
 /** Index of the next possible record start (sync bytes) at or after `from`, or where scanning must resume. */
 function scanForSync(d: Uint8Array, from: number, end: number): number {
@@ -55,6 +66,10 @@ function isValidRecordAt(d: Uint8Array, pos: number, end: number): boolean {
  * handed to the consumer as soon as they are complete. Memory is bounded by one chunk plus
  * one maximal record. Only {@link FlightLogParseError} is thrown, and only when the file as a
  * whole is unusable (empty, wrong magic, damaged preamble, unsupported major version).
+ *
+ * `push`/`finish` take either a function (one new object per record) or a
+ * {@link FlightLogRecordVisitor} (per-type callbacks given reused records: no allocation per
+ * record, the fast path).
  */
 export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
   readonly stats: FlightLogDecodeStats = {
@@ -79,12 +94,22 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
   private resyncing = false;
   private corruptStart = 0;
   private finished = false;
+  private objectVisitor: RecordObjectVisitor | null = null;
+  private readonly gnssFixView = new GnssFixView();
+  private readonly sprayStateView = new SprayStateView();
+  private readonly flowView = new FlowView();
+  private readonly swathView = new SwathView();
+  private readonly laserAltitudeView = new LaserAltitudeView();
+  private readonly environmentView = new EnvironmentView();
+  private readonly markerView = new MarkerView();
+  private readonly jobHeaderView = new JobHeaderView();
 
   constructor(options: FlightLogDecoderOptions = {}) {
     this.maxCorruptOffsets = Math.max(0, options.maxCorruptOffsets ?? 100);
   }
 
-  push(chunk: Uint8Array, onRecord: RecordConsumer): void {
+  push(chunk: Uint8Array, sink: RecordConsumer | FlightLogRecordVisitor): void {
+    const visitor = this.visitorFor(sink);
     if (this.finished) throw new FlightLogParseError('DECODER_FINISHED', this.totalBytes, 'push() after finish()');
     if (!(chunk instanceof Uint8Array)) throw new FlightLogParseError('BAD_INPUT', this.totalBytes, 'chunks must be Uint8Array/Buffer');
     if (chunk.length === 0) return;
@@ -99,7 +124,7 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
       } else {
         // Stitch only the carried bytes plus one maximal record, not the whole chunk.
         const head = concat(carry, chunk.subarray(0, MAX_RECORD_BYTES));
-        const stop = this.decodeRange(head, 0, carry.length, onRecord);
+        const stop = this.decodeRange(head, 0, carry.length, visitor);
         this.base += carry.length;
         pos = stop - carry.length;
       }
@@ -112,14 +137,15 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
       this.readPreamble(data);
       pos = PREAMBLE_BYTES;
     }
-    pos = this.decodeRange(data, pos, data.length, onRecord);
+    pos = this.decodeRange(data, pos, data.length, visitor);
     if (pos < data.length) this.carry = copy(data.subarray(pos));
     this.base += pos;
     this.stats.bytesRead = this.base;
   }
 
-  finish(onRecord: RecordConsumer): FlightLogDecodeStats {
+  finish(sink: RecordConsumer | FlightLogRecordVisitor): FlightLogDecodeStats {
     if (this.finished) return this.stats;
+    const visitor = this.visitorFor(sink);
     this.finished = true;
     const tail = this.carry ?? new Uint8Array(0);
     this.carry = null;
@@ -134,7 +160,7 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
     const end = tail.length;
     let pos = 0;
     while (pos < end) {
-      pos = this.decodeRange(tail, pos, end, onRecord);
+      pos = this.decodeRange(tail, pos, end, visitor);
       if (pos >= end) break;
       // An incomplete record at `pos`: a torn last record, or a damaged length with intact records after it.
       let next = -1;
@@ -166,6 +192,12 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
     this.base += end;
     this.stats.bytesRead = this.totalBytes;
     return this.stats;
+  }
+
+  private visitorFor(sink: RecordConsumer | FlightLogRecordVisitor): FlightLogRecordVisitor {
+    if (typeof sink !== 'function') return sink;
+    if (this.objectVisitor === null || this.objectVisitor.onRecord !== sink) this.objectVisitor = new RecordObjectVisitor(sink);
+    return this.objectVisitor;
   }
 
   private readPreamble(d: Uint8Array): void {
@@ -200,19 +232,29 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
   /**
    * Decodes whole records starting before `stop`; returns where decoding stopped (the start of
    * an incomplete record, or the first position at or after `stop`). `this.base` is the file offset of `d[0]`.
+   * Fields are read through one DataView (one bounds check per field, one map for Buffer and
+   * Uint8Array alike); scaled values are divided, not multiplied, so `v / 1e7` is the double
+   * nearest the decimal value (FORMAT.md).
    */
-  private decodeRange(d: Uint8Array, start: number, stop: number, onRecord: RecordConsumer): number {
+  private decodeRange(d: Uint8Array, start: number, stop: number, visitor: FlightLogRecordVisitor): number {
     const end = d.length;
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
     const stats = this.stats;
+    const gnssFix = this.gnssFixView;
+    const sprayState = this.sprayStateView;
+    const flow = this.flowView;
+    const environment = this.environmentView;
+    const swath = this.swathView;
+    const laserAltitude = this.laserAltitudeView;
     let pos = start;
     while (pos < stop) {
       if (end - pos < 6) break;
-      if (d[pos] !== SYNC_BYTE_0 || d[pos + 1] !== SYNC_BYTE_1) {
+      if (v.getUint16(pos, true) !== SYNC_WORD) {
         this.markCorrupt(this.base + pos);
         pos = scanForSync(d, pos + 1, end);
         continue;
       }
-      const len = d[pos + 4] | (d[pos + 5] << 8);
+      const len = v.getUint16(pos + 4, true);
       if (len > MAX_PAYLOAD_BYTES) {
         this.markCorrupt(this.base + pos);
         pos = scanForSync(d, pos + 1, end);
@@ -221,7 +263,7 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
       const p = pos + 6;
       const crcAt = p + len;
       if (crcAt + 4 > end) break;
-      if (crc32(d, pos + 2, crcAt) !== ((d[crcAt] | (d[crcAt + 1] << 8) | (d[crcAt + 2] << 16) | (d[crcAt + 3] << 24)) >>> 0)) {
+      if (crc32View(v, pos + 2, crcAt) !== v.getUint32(crcAt, true)) {
         this.markCorrupt(this.base + pos);
         pos = scanForSync(d, pos + 1, end);
         continue;
@@ -230,105 +272,98 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
         stats.corruptBytes += this.base + pos - this.corruptStart;
         this.resyncing = false;
       }
-      const type = d[pos + 2];
-      switch (type) {
+      switch (v.getUint8(pos + 2)) {
         case RecordType.GnssFix:
           if (len < 32) break;
           stats.recordsRead++;
-          onRecord({
-            type: 'gnssFix',
-            timeMs: time(d, p),
-            latDeg: i32(d, p + 8) / 1e7,
-            lonDeg: i32(d, p + 12) / 1e7,
-            altitudeM: i32(d, p + 16) / 1000,
-            groundSpeedMps: u16(d, p + 20) / 100,
-            headingDeg: u16(d, p + 22) / 100,
-            fixQuality: d[p + 24],
-            satellites: d[p + 25],
-            hdop: u16(d, p + 26) === NO_VALUE_U16 ? null : u16(d, p + 26) / 100,
-            differentialAgeS: u16(d, p + 28) === NO_VALUE_U16 ? null : u16(d, p + 28) / 10,
-          });
+          if (visitor.gnssFix !== undefined) {
+            const r = gnssFix;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            r.latDeg = v.getInt32(p + 8, true) / 1e7;
+            r.lonDeg = v.getInt32(p + 12, true) / 1e7;
+            r.altitudeM = v.getInt32(p + 16, true) / 1000;
+            r.groundSpeedMps = v.getUint16(p + 20, true) / 100;
+            r.headingDeg = v.getUint16(p + 22, true) / 100;
+            r.fixQuality = v.getUint8(p + 24);
+            r.satellites = v.getUint8(p + 25);
+            const hdop = v.getUint16(p + 26, true);
+            r.hdop = hdop === NO_VALUE_U16 ? null : hdop / 100;
+            const age = v.getUint16(p + 28, true);
+            r.differentialAgeS = age === NO_VALUE_U16 ? null : age / 10;
+            visitor.gnssFix(r);
+          }
           pos = crcAt + 4;
           continue;
         case RecordType.SprayState:
           if (len < 16) break;
           stats.recordsRead++;
-          onRecord({ type: 'sprayState', timeMs: time(d, p), boomOn: d[p + 12] !== 0, sectionMask: u32(d, p + 8), sectionCount: d[p + 13] });
+          if (visitor.sprayState !== undefined) {
+            const r = sprayState;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            r.boomOn = v.getUint8(p + 12) !== 0;
+            r.sectionMask = v.getUint32(p + 8, true);
+            r.sectionCount = v.getUint8(p + 13);
+            visitor.sprayState(r);
+          }
           pos = crcAt + 4;
           continue;
         case RecordType.Flow:
           if (len < 24) break;
           stats.recordsRead++;
-          onRecord({
-            type: 'flow',
-            timeMs: time(d, p),
-            targetRateLPerHa: u32(d, p + 8) / 100,
-            actualRateLPerHa: u32(d, p + 12) / 100,
-            flowLPerMin: u32(d, p + 16) / 1000,
-            pressureKPa: u32(d, p + 20) / 1000,
-          });
+          if (visitor.flow !== undefined) {
+            const r = flow;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            r.targetRateLPerHa = v.getUint32(p + 8, true) / 100;
+            r.actualRateLPerHa = v.getUint32(p + 12, true) / 100;
+            r.flowLPerMin = v.getUint32(p + 16, true) / 1000;
+            r.pressureKPa = v.getUint32(p + 20, true) / 1000;
+            visitor.flow(r);
+          }
           pos = crcAt + 4;
           continue;
         case RecordType.Environment:
           if (len < 16) break;
           stats.recordsRead++;
-          onRecord({
-            type: 'environment',
-            timeMs: time(d, p),
-            windSpeedMps: u16(d, p + 8) / 100,
-            windDirectionDeg: u16(d, p + 10) / 100,
-            temperatureC: i16(d, p + 12) / 100,
-            humidityPct: u16(d, p + 14) / 100,
-          });
+          if (visitor.environment !== undefined) {
+            const r = environment;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            r.windSpeedMps = v.getUint16(p + 8, true) / 100;
+            r.windDirectionDeg = v.getUint16(p + 10, true) / 100;
+            r.temperatureC = v.getInt16(p + 12, true) / 100;
+            r.humidityPct = v.getUint16(p + 14, true) / 100;
+            visitor.environment(r);
+          }
           pos = crcAt + 4;
           continue;
         case RecordType.Swath:
           if (len < 12) break;
           stats.recordsRead++;
-          onRecord({ type: 'swath', timeMs: time(d, p), swathWidthM: u32(d, p + 8) / 1000 });
+          if (visitor.swath !== undefined) {
+            const r = swath;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            r.swathWidthM = v.getUint32(p + 8, true) / 1000;
+            visitor.swath(r);
+          }
           pos = crcAt + 4;
           continue;
-        case RecordType.LaserAltitude: {
+        case RecordType.LaserAltitude:
           if (len < 12) break;
           stats.recordsRead++;
-          const h = u32(d, p + 8);
-          onRecord({ type: 'laserAltitude', timeMs: time(d, p), heightAboveGroundM: h === NO_VALUE_U32 ? null : h / 1000 });
-          pos = crcAt + 4;
-          continue;
-        }
-        case RecordType.Marker: {
-          const textLen = len >= 12 ? u16(d, p + 10) : 0;
-          if (len < 12 || 12 + textLen > len) break;
-          stats.recordsRead++;
-          onRecord({ type: 'marker', timeMs: time(d, p), code: u16(d, p + 8), text: utf8.decode(d.subarray(p + 12, p + 12 + textLen)) });
-          pos = crcAt + 4;
-          continue;
-        }
-        case RecordType.JobHeader: {
-          if (len < 20) break;
-          const strings: string[] = [];
-          let o = p + 16;
-          for (let k = 0; k < 4 && o < crcAt; k++) {
-            const n = d[o];
-            if (o + 1 + n > crcAt) break;
-            strings.push(utf8.decode(d.subarray(o + 1, o + 1 + n)));
-            o += 1 + n;
+          if (visitor.laserAltitude !== undefined) {
+            const r = laserAltitude;
+            r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+            const h = v.getUint32(p + 8, true);
+            r.heightAboveGroundM = h === NO_VALUE_U32 ? null : h / 1000;
+            visitor.laserAltitude(r);
           }
-          if (strings.length < 4) break;
-          stats.recordsRead++;
-          onRecord({
-            type: 'jobHeader',
-            timeMs: time(d, p),
-            targetRate: u32(d, p + 8) / 100,
-            rateUnit: d[p + 12] === 1 ? 'gal/ac' : 'L/ha',
-            jobId: strings[0],
-            aircraftId: strings[1],
-            pilot: strings[2],
-            product: strings[3],
-          });
           pos = crcAt + 4;
           continue;
-        }
+        case RecordType.Marker:
+        case RecordType.JobHeader:
+          // Rare records with strings, kept out of the hot loop.
+          if (!this.decodeTextRecord(d, v, pos, len, visitor)) break;
+          pos = crcAt + 4;
+          continue;
         default:
           stats.recordsSkipped++;
           pos = crcAt + 4;
@@ -339,6 +374,48 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
       pos = crcAt + 4;
     }
     return pos;
+  }
+
+  /** Marker and job header; false when the payload is too short for its strings (malformed). */
+  private decodeTextRecord(d: Uint8Array, v: DataView, pos: number, len: number, visitor: FlightLogRecordVisitor): boolean {
+    const p = pos + 6;
+    const crcAt = p + len;
+    if (v.getUint8(pos + 2) === RecordType.Marker) {
+      const textLen = len >= 12 ? v.getUint16(p + 10, true) : 0;
+      if (len < 12 || 12 + textLen > len) return false;
+      this.stats.recordsRead++;
+      if (visitor.marker !== undefined) {
+        const r = this.markerView;
+        r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+        r.code = v.getUint16(p + 8, true);
+        r.text = utf8.decode(d.subarray(p + 12, p + 12 + textLen));
+        visitor.marker(r);
+      }
+      return true;
+    }
+    if (len < 20) return false;
+    const strings: string[] = [];
+    let o = p + 16;
+    for (let k = 0; k < 4 && o < crcAt; k++) {
+      const n = d[o];
+      if (o + 1 + n > crcAt) break;
+      strings.push(utf8.decode(d.subarray(o + 1, o + 1 + n)));
+      o += 1 + n;
+    }
+    if (strings.length < 4) return false;
+    this.stats.recordsRead++;
+    if (visitor.jobHeader !== undefined) {
+      const r = this.jobHeaderView;
+      r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
+      r.targetRate = v.getUint32(p + 8, true) / 100;
+      r.rateUnit = v.getUint8(p + 12) === 1 ? 'gal/ac' : 'L/ha';
+      r.jobId = strings[0];
+      r.aircraftId = strings[1];
+      r.pilot = strings[2];
+      r.product = strings[3];
+      visitor.jobHeader(r);
+    }
+    return true;
   }
 }
 

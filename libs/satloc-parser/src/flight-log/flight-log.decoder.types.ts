@@ -1,4 +1,14 @@
-import type { FlightLogRecord } from './flight-log.records.js';
+import type {
+  EnvironmentRecord,
+  FlightLogRecord,
+  FlowRecord,
+  GnssFixRecord,
+  JobHeaderRecord,
+  LaserAltitudeRecord,
+  MarkerRecord,
+  SprayStateRecord,
+  SwathRecord,
+} from './flight-log.records.js';
 
 export interface FlightLogDecodeStats {
   /** Records decoded and handed to the consumer. */
@@ -20,6 +30,23 @@ export interface FlightLogDecodeStats {
 }
 
 export type RecordConsumer = (record: FlightLogRecord) => void;
+
+/**
+ * The allocation-free way to receive records: one callback per record type. The record handed
+ * over is a view the decoder reuses for the next record of the same type — read its fields during
+ * the call and copy what you keep (`{ ...record }`). A type without a callback is still counted
+ * in `recordsRead` but not decoded.
+ */
+export interface FlightLogRecordVisitor {
+  jobHeader?(record: Readonly<JobHeaderRecord>): void;
+  gnssFix?(record: Readonly<GnssFixRecord>): void;
+  sprayState?(record: Readonly<SprayStateRecord>): void;
+  flow?(record: Readonly<FlowRecord>): void;
+  swath?(record: Readonly<SwathRecord>): void;
+  laserAltitude?(record: Readonly<LaserAltitudeRecord>): void;
+  environment?(record: Readonly<EnvironmentRecord>): void;
+  marker?(record: Readonly<MarkerRecord>): void;
+}
 
 /** Synchronous, push-style decoder for one file: feed chunks in order, then finish. */
 export interface FlightLogChunkDecoder {
