@@ -1,11 +1,43 @@
-import { AmqpConnection, type HttpApp, type Logger, MongoConnection, RedisConnection, createHttpApp, createMetricsRegistry } from '@agair/service-kit';
+import { createPartnerServiceFactory } from '@agair/partner-sdk';
+import { createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
+import {
+  AmqpConnection,
+  RedisConnection,
+  createHttpApp,
+  createMetricsRegistry,
+  registerAuth,
+  type Dependency,
+  type HttpApp,
+  type Logger,
+} from '@agair/service-kit';
+import { AssignMetrics } from './assign/assign.metrics.js';
+import { JobAssignmentService } from './assign/job-assignment.service.js';
+import { PartnerHealthGate } from './assign/partner-health.gate.js';
 import type { AssignApiConfig } from './config.js';
+import { IdempotencyStore } from './idempotency/idempotency.store.js';
+import { JobRecords } from './jobs/job-records.js';
+import { registerAssignRoutes } from './routes/assign.routes.js';
+import { registerExportRoutes } from './routes/export.routes.js';
+import { registerJobRoutes } from './routes/jobs.routes.js';
+import { registerResultRoutes } from './routes/results.routes.js';
+import type { RouteContext } from './routes/route-context.js';
 
 export const SERVICE_NAME = 'assign-api';
 
+/** Something to close with the app that is not a connection readiness should ask about. */
+function closer(name: string, close: () => Promise<void>): Dependency {
+  return { name, check: async () => undefined, close };
+}
+
 /** Builds the assign-api service with its connections; `main.ts` listens, tests inject requests. */
 export async function buildApp(config: AssignApiConfig, logger: Logger): Promise<HttpApp> {
-  const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
+  const database = openDatabase({
+    url: config.MONGO_URL,
+    appName: SERVICE_NAME,
+    logger,
+    credentialKeys: config.CREDENTIAL_KEYS,
+    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
+  });
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
     connectionName: SERVICE_NAME,
@@ -14,13 +46,90 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     reconnectS: config.AMQP_RECONNECT_S,
   });
   const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
-  return createHttpApp({
+  const metrics = createMetricsRegistry(SERVICE_NAME);
+  // As runtime's createPartners, plus the key prefix (so tests and environments can keep their breakers apart).
+  const partners = createPartnerServiceFactory({
+    redis: redis.client,
+    metrics,
+    logger,
+    keyPrefix: config.PARTNER_REDIS_PREFIX,
+    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
+  });
+  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
+
+  // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;
+  // the service reports not-ready until they exist, so it can start while the database is away.
+  let indexesReady = false;
+  const indexes: Dependency = {
+    name: 'indexes',
+    check: async () => {
+      if (!indexesReady) throw new Error('database indexes are being created');
+    },
+    close: async () => undefined,
+  };
+
+  const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Job assignment to pilots and aircraft, immediate or queued upload to partners, job export and application results.',
+    description:
+      'Job creation and assignment to pilots/aircraft, immediate or queued upload to partner systems, job export for internal clients, and application results.',
     logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    dependencies: [mongo, amqp, redis],
+    metrics,
+    // Closed in reverse order: publisher and partner pools before the connections they use.
+    dependencies: [database.mongo, amqp, redis, indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close())],
     docs: true,
+    bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
   });
+  await registerAuth(app, {
+    jwtSecret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    rateLimit: { redis: redis.client, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+  });
+
+  app.addHook('onReady', async () => {
+    void database.ensureIndexes().then(
+      () => {
+        indexesReady = true;
+      },
+      (err: unknown) => logger.error({ err }, 'creating database indexes failed; the service stays not-ready'),
+    );
+  });
+
+  const jobRecords = new JobRecords(database.mongo.db);
+  const assignMetrics = new AssignMetrics(metrics);
+  const health = new PartnerHealthGate({
+    check: (partnerCode) => partners.get(partnerCode).healthCheck(),
+    cacheMs: config.PARTNER_HEALTH_CACHE_MS,
+    timeoutMs: config.ASSIGN_UPLOAD_TIMEOUT_MS,
+  });
+  const context: RouteContext = {
+    repositories: database.repositories,
+    jobRecords,
+    assignments: new JobAssignmentService({
+      repositories: database.repositories,
+      partners,
+      publisher,
+      health,
+      metrics: assignMetrics,
+      logger,
+      uploadTimeoutMs: config.ASSIGN_UPLOAD_TIMEOUT_MS,
+      enqueueTimeoutMs: config.ASSIGN_ENQUEUE_TIMEOUT_MS,
+      removeAssignment: (customerId, assignId) => jobRecords.removeAssignment(customerId, assignId),
+    }),
+    idempotency: new IdempotencyStore({
+      redis: redis.client,
+      prefix: config.IDEMPOTENCY_REDIS_PREFIX,
+      ttlS: config.IDEMPOTENCY_TTL_S,
+      // Longer than any request may take (upload and enqueue budgets plus database time).
+      pendingTtlMs: Math.max(60_000, 3 * (config.ASSIGN_UPLOAD_TIMEOUT_MS + config.ASSIGN_ENQUEUE_TIMEOUT_MS)),
+      waitMs: config.IDEMPOTENCY_WAIT_MS,
+    }),
+  };
+
+  registerJobRoutes(app, context);
+  registerAssignRoutes(app, context);
+  registerExportRoutes(app, context);
+  registerResultRoutes(app, context);
+  return app;
 }

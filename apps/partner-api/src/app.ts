@@ -1,11 +1,35 @@
-import { AmqpConnection, type HttpApp, type Logger, MongoConnection, RedisConnection, createHttpApp, createMetricsRegistry } from '@agair/service-kit';
+import type { TaskMessage } from '@agair/domain-models';
+import { createPartnerServiceFactory } from '@agair/partner-sdk';
+import { createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
+import {
+  AmqpConnection,
+  RedisConnection,
+  createHttpApp,
+  createMetricsRegistry,
+  registerAuth,
+  type HttpApp,
+  type Logger,
+} from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
+import type { PartnerApiContext } from './context.js';
+import { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
+import { registerCustomerRoutes } from './routes/customers.routes.js';
+import { registerPartnerOperationRoutes } from './routes/partner-operations.routes.js';
+import { registerPartnerRoutes } from './routes/partners.routes.js';
+import { registerSystemUserRoutes } from './routes/system-users.routes.js';
+import { registerUserRoutes } from './routes/users.routes.js';
 
 export const SERVICE_NAME = 'partner-api';
 
 /** Builds the partner-api service with its connections; `main.ts` listens, tests inject requests. */
 export async function buildApp(config: PartnerApiConfig, logger: Logger): Promise<HttpApp> {
-  const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
+  const database = openDatabase({
+    url: config.MONGO_URL,
+    appName: SERVICE_NAME,
+    logger,
+    credentialKeys: config.CREDENTIAL_KEYS,
+    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
+  });
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
     connectionName: SERVICE_NAME,
@@ -14,13 +38,68 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     reconnectS: config.AMQP_RECONNECT_S,
   });
   const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
-  return createHttpApp({
+  const metrics = createMetricsRegistry(SERVICE_NAME);
+
+  const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Partners, partner system users (credentials), customers, aircraft, manual upload and sync triggers, partner status.',
+    description: 'Partners, partner system users (credentials), customers and users, aircraft, manual upload and sync triggers, partner status.',
     logger,
-    metrics: createMetricsRegistry(SERVICE_NAME),
-    dependencies: [mongo, amqp, redis],
+    metrics,
+    dependencies: [database.mongo, amqp, redis],
     docs: true,
   });
+  await registerAuth(app, {
+    jwtSecret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    rateLimit: { redis: redis.client, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+  });
+
+  // runtime's createPartners has no key prefix option; the factory is built here to pass it.
+  const partners = createPartnerServiceFactory({
+    redis: redis.client,
+    metrics,
+    logger,
+    keyPrefix: config.PARTNER_STATE_KEY_PREFIX,
+    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
+  });
+  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
+
+  const ctx: PartnerApiContext = {
+    db: database.mongo.db,
+    repositories: database.repositories,
+    partners,
+    health: new PartnerHealthMonitor(partners, { timeoutMs: config.PARTNER_HEALTH_TIMEOUT_MS, cacheMs: config.PARTNER_HEALTH_CACHE_MS }),
+    publishTask: (message: TaskMessage) => withDeadline(publisher.publish(message), config.ENQUEUE_TIMEOUT_MS, 'the broker did not confirm the task in time'),
+  };
+
+  app.addHook('onReady', async () => {
+    await database.ensureIndexes();
+  });
+  app.addHook('onClose', async () => {
+    await publisher.close().catch((err: unknown) => logger.warn({ reason: (err as Error).message }, 'closing the task publisher failed'));
+    await partners.close();
+  });
+
+  registerPartnerRoutes(app, ctx);
+  registerSystemUserRoutes(app, ctx);
+  registerCustomerRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerPartnerOperationRoutes(app, ctx);
+  return app;
+}
+
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,4 +1,5 @@
-import { AmqpEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
+import { AmqpEnv, AuthEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
+import { CredentialEnv, PartnerEnv, TaskQueueEnv } from '@agair/runtime';
 import { Type, type Static } from 'typebox';
 
 export const PartnerApiConfig = Type.Object({
@@ -8,5 +9,32 @@ export const PartnerApiConfig = Type.Object({
   ...MongoEnv,
   ...AmqpEnv,
   ...RedisEnv,
+  ...AuthEnv,
+  ...CredentialEnv,
+  ...PartnerEnv,
+  ...TaskQueueEnv,
+  PARTNER_HEALTH_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 30_000,
+    default: 2000,
+    description: 'deadline of the health check that decides between an immediate and a queued upload',
+  }),
+  PARTNER_HEALTH_CACHE_MS: Type.Integer({
+    minimum: 0,
+    maximum: 300_000,
+    default: 10_000,
+    description: 'how long a partner health check result is reused (0 = check every time)',
+  }),
+  PARTNER_STATE_KEY_PREFIX: Type.String({
+    default: 'agair:partner:',
+    pattern: '^[A-Za-z0-9:_-]{1,64}$',
+    description: 'Redis key prefix of the partner auth cache and circuit breakers; every app must use the same one',
+  }),
+  ENQUEUE_TIMEOUT_MS: Type.Integer({
+    minimum: 500,
+    maximum: 120_000,
+    default: 10_000,
+    description: 'how long a request waits for RabbitMQ to confirm a queued upload before answering 503',
+  }),
 });
 export type PartnerApiConfig = Static<typeof PartnerApiConfig>;

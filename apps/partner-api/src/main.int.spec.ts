@@ -5,6 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
+/** The variables the app needs besides its connections; valid, so only the ones under test are reported. */
+const requiredBesidesConnections = {
+  JWT_SECRET: 'p'.repeat(40),
+  CREDENTIAL_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+  SATLOC_BASE_URL: 'http://127.0.0.1:9/api/Satloc',
+};
+
 async function rabbitmqctl(...args: string[]): Promise<void> {
   const [command, ...prefix] = testServices().rabbitmqctl;
   if (!command) throw new Error('no rabbitmqctl command configured');
@@ -27,7 +35,7 @@ describe('partner-api as a process', () => {
   });
 
   it('refuses to start without its configuration, naming every missing variable once', async () => {
-    const bad = startServiceProcess('partner-api', { HTTP_PORT: 'not-a-port', AMQP_URL: testServices().amqpUrl });
+    const bad = startServiceProcess('partner-api', { ...requiredBesidesConnections, HTTP_PORT: 'not-a-port', AMQP_URL: testServices().amqpUrl });
     expect(await bad.exited).toBe(1);
     const output = bad.output().trim();
     expect(output).toMatch(/^partner-api: Invalid configuration \(3 problems\)/);
@@ -40,6 +48,7 @@ describe('partner-api as a process', () => {
   it('is ready with its dependencies up, not ready while RabbitMQ is stopped, ready again after it restarts, and exits 0 on SIGTERM', async () => {
     const { mongoUrl, amqpUrl, redisUrl } = testServices();
     service = startServiceProcess('partner-api', {
+      ...requiredBesidesConnections,
       HTTP_PORT: '0',
       MONGO_URL: mongoUrl,
       AMQP_URL: amqpUrl,

@@ -63,7 +63,7 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
   const lease = new LeaderLease(redis.client, `agair:${config.QUEUE_PREFIX}poller:leader`, owner, config.POLL_LEADER_TTL_MS);
   const scheduler = new PollScheduler(
     { repositories: database.repositories, collector, lease, logger, metrics },
-    { cron: config.POLL_CRON, syncCheckMs: config.POLL_SYNC_CHECK_MS, leaderTtlMs: config.POLL_LEADER_TTL_MS, maxAttempts: config.POLL_MAX_ATTEMPTS },
+    { cron: config.POLL_CRON, syncCheckMs: config.POLL_SYNC_CHECK_MS, sweepMs: config.POLL_SWEEP_MS, leaderTtlMs: config.POLL_LEADER_TTL_MS, maxAttempts: config.POLL_MAX_ATTEMPTS },
   );
   const app = await createHttpApp({
     name: SERVICE_NAME,

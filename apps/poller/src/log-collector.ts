@@ -252,8 +252,14 @@ export class LogCollector {
   }
 
   /** DOWNLOADED but never enqueued (the poller died between the two, or the sweeper reclaimed a processing lease). */
-  private async reEnqueueStranded(errors: PollRunErrorInput[]): Promise<number> {
+  async reEnqueueStranded(errors: PollRunErrorInput[] = []): Promise<number> {
     const stranded = await this.deps.repositories.partnerLogTrackers.findDownloadedNotEnqueued(new Date(Date.now() - 30_000));
+    return this.reEnqueue(stranded, errors);
+  }
+
+  /** Publishes processing again for DOWNLOADED trackers (e.g. the ones a sweep just reclaimed). */
+  async reEnqueue(trackers: readonly PartnerLogTracker[], errors: PollRunErrorInput[] = []): Promise<number> {
+    const stranded = trackers.filter((t) => t.state === PartnerLogTrackerState.DOWNLOADED);
     let count = 0;
     for (const tracker of stranded) {
       try {

@@ -9,6 +9,7 @@ import type { PollerMetrics } from './metrics.js';
 export interface SchedulerSettings {
   cron: string;
   syncCheckMs: number;
+  sweepMs: number;
   leaderTtlMs: number;
   maxAttempts: number;
 }
@@ -44,6 +45,7 @@ export class PollScheduler {
     void refresh();
     this.timers.push(setInterval(() => void refresh(), Math.max(500, Math.floor(this.settings.leaderTtlMs / 3))));
     this.timers.push(setInterval(() => void this.serveSyncRequest(), this.settings.syncCheckMs));
+    this.timers.push(setInterval(() => void this.sweepIfLeader(), this.settings.sweepMs));
     this.cron = new Cron(this.settings.cron, { timezone: 'UTC', protect: true }, () => {
       void this.runExclusive('schedule', {});
     });
@@ -93,6 +95,15 @@ export class PollScheduler {
       .catch((err: unknown) => logger.warn({ err, syncRequestId: request.id }, 'could not record the sync request outcome'));
   }
 
+  private async sweepIfLeader(): Promise<void> {
+    if (this.stopped || !this.deps.lease.isHeld || this.busy) return;
+    try {
+      await this.sweep();
+    } catch (err) {
+      this.deps.logger.warn({ reason: (err as Error).message }, 'sweep failed');
+    }
+  }
+
   /** Reclaims what dead owners left behind and reports how much was stuck. */
   private async sweep(): Promise<void> {
     const { repositories, metrics, logger } = this.deps;
@@ -105,6 +116,8 @@ export class PollScheduler {
     }
     for (const [state, count] of Object.entries(stuck)) metrics.stuck.set({ state }, count);
     const tasks = await repositories.taskTrackers.sweepStuck(now);
+    // Logs handed back by the sweep wait for processing again.
+    const reEnqueued = await this.deps.collector.reEnqueue(trackers.reclaimed);
     const staleBefore = new Date(now.getTime() - STALE_MS);
     await repositories.pollRuns.abandonStale(staleBefore);
     await repositories.syncRequests.requeueStale(staleBefore);
@@ -115,6 +128,7 @@ export class PollScheduler {
           trackersFailed: trackers.failed.length,
           tasksRequeued: tasks.requeued.length,
           tasksFailed: tasks.failed.length,
+          reEnqueued,
         },
         'sweeper reclaimed stuck work',
       );

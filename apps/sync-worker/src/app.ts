@@ -5,7 +5,7 @@ import {
   createPartners,
   createTaskPublisher,
   openDatabase,
-  partnerTaskRetryPolicy,
+  createPartnerTaskRetryPolicy,
   partnerTaskTopology,
   registerQueueDepthMetrics,
 } from '@agair/runtime';
@@ -82,7 +82,7 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
     topology,
     registry: handlers,
     publisher,
-    retryPolicy: partnerTaskRetryPolicy,
+    retryPolicy: createPartnerTaskRetryPolicy(config.TASK_RETRY_DELAY_SCALE),
     tracker: repositories.taskTrackers,
     logger,
     consumerId: workerId,

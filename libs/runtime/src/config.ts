@@ -19,6 +19,12 @@ export const TaskQueueEnv = {
   TASK_QUEUE: Type.String({ default: 'partner_tasks', pattern: '^[a-z0-9_]+$', description: 'work queue name (QUEUE_PREFIX is prepended)' }),
   TASK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'attempts before a task is dead-lettered' }),
   TASK_DELIVERY_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'deliveries without an ack before the broker dead-letters a message' }),
+  TASK_RETRY_DELAY_SCALE: Type.Number({
+    minimum: 0.0001,
+    maximum: 100,
+    default: 1,
+    description: 'multiplies every retry backoff (e.g. 0.01 in a demo to retry in seconds, not minutes)',
+  }),
   TASK_RETRY_TIERS_MS: Type.String({
     default: '1000,5000,30000,120000,600000,3600000',
     pattern: '^\\d+(,\\d+)*$',

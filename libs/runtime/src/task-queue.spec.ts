@@ -1,7 +1,7 @@
 import { PartnerCode } from '@agair/domain-models';
 import { PartnerDataFormatError, PartnerDownError, PartnerRateLimitError } from '@agair/partner-sdk';
 import { describe, expect, it } from 'vitest';
-import { PermanentTaskError, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
+import { PermanentTaskError, createPartnerTaskRetryPolicy, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
 import { jobNumberFor } from './upload-assignment.js';
 
 const details = { partnerCode: PartnerCode.SATLOC, endpoint: 'UploadJobData' };
@@ -31,6 +31,14 @@ describe('partnerTaskRetryPolicy', () => {
       category: 'partner-down',
     });
     expect(partnerTaskRetryPolicy(new Error('connection pool closed'), 1)).toMatchObject({ action: 'retry', category: 'internal' });
+  });
+});
+
+describe('createPartnerTaskRetryPolicy', () => {
+  it('scales every backoff, Retry-After included', () => {
+    const scaled = createPartnerTaskRetryPolicy(0.01);
+    const decision = scaled(new PartnerRateLimitError('429', { ...details, httpStatus: 429, retryAfterMs: 7000 }), 1);
+    expect(decision).toMatchObject({ action: 'retry', delayMs: 70 });
   });
 });
 

@@ -1,6 +1,6 @@
-import { ErrorCategory } from '@agair/domain-models';
+import type { ErrorCategory } from '@agair/domain-models';
 import { TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
-import { isPartnerError, retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
+import { retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
 import type { AmqpConnection, Logger } from '@agair/service-kit';
 
 export interface TaskQueueConfig {
@@ -38,14 +38,19 @@ export class PermanentTaskError extends Error {
  * The queue's retry decision: partner errors by their category (partner-sdk's policy: backoff
  * for timeouts, Retry-After for rate limits, long backoff when the partner is down, none for
  * data-format and not-found), permanent task errors straight to the DLQ, anything else
- * (database away, a bug) retried with backoff until the attempts ceiling.
+ * (database away, a bug) retried with backoff until the attempts ceiling. `delayScale`
+ * multiplies every backoff (Retry-After included).
  */
-export const partnerTaskRetryPolicy: RetryPolicy = (error, attempt) => {
-  if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
-  const decision = retryDecision(error, attempt);
-  const reason = isPartnerError(error) || error instanceof Error ? error.message : String(error);
-  const category = toDomainErrorCategory(error);
-  return decision.action === 'retry'
-    ? { action: 'retry', delayMs: decision.delayMs, category, reason }
-    : { action: 'dead-letter', category, reason: `${reason} (${decision.reason})` };
-};
+export function createPartnerTaskRetryPolicy(delayScale = 1): RetryPolicy {
+  return (error, attempt) => {
+    if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
+    const decision = retryDecision(error, attempt);
+    const reason = error instanceof Error ? error.message : String(error);
+    const category = toDomainErrorCategory(error);
+    return decision.action === 'retry'
+      ? { action: 'retry', delayMs: Math.round(decision.delayMs * delayScale), category, reason }
+      : { action: 'dead-letter', category, reason: `${reason} (${decision.reason})` };
+  };
+}
+
+export const partnerTaskRetryPolicy: RetryPolicy = createPartnerTaskRetryPolicy();

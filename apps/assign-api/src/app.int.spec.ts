@@ -1,0 +1,664 @@
+import { randomBytes } from 'node:crypto';
+import { AssignStatus, PartnerCode, type ApplicationSummary, type JobCreate, type Polygon } from '@agair/domain-models';
+import type { TaskQueueTopology } from '@agair/messaging';
+import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
+import { openDatabase, partnerTaskTopology, type Database } from '@agair/runtime';
+import { LogCapture, testServices, uniqueName, waitFor, withDatabase } from '@agair/testing';
+import {
+  AmqpConnection,
+  Redis,
+  Role,
+  createLogger,
+  loadConfig,
+  mintToken,
+  type ChannelWrapper,
+  type HttpApp,
+  type Logger,
+} from '@agair/service-kit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { AssignApiConfig } from './config.js';
+
+const secret = 's'.repeat(40);
+const token = (sub: string, role: Role, customerId?: string) => ({
+  authorization: `Bearer ${mintToken({ jwtSecret: secret, issuer: 'agair', audience: 'agair-api', sub, role, ...(customerId ? { customerId } : {}) })}`,
+});
+
+const square = (lon: number, lat: number, size = 0.01): Polygon => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + size, lat],
+      [lon + size, lat + size],
+      [lon, lat + size],
+      [lon, lat],
+    ],
+  ],
+});
+
+const summary = (overrides: Partial<ApplicationSummary>): ApplicationSummary => ({
+  startTime: '2024-05-02T07:00:00.000Z',
+  endTime: '2024-05-02T07:30:00.000Z',
+  flightTimeS: 1800,
+  sprayTimeS: 1200,
+  distanceFlownM: 40_000,
+  sprayedDistanceM: 25_000,
+  passCount: 10,
+  fieldAreaHa: 12,
+  treatedAreaHa: 10,
+  treatedAreaAc: 24.71,
+  overlapAreaHa: 0.5,
+  insideBoundaryAreaHa: 9.8,
+  offTargetAreaHa: 0.2,
+  skippedAreaHa: 2,
+  volumeAppliedL: 200,
+  averageRateLPerHa: 20,
+  averageRateGalPerAc: 2.14,
+  targetRateLPerHa: 20,
+  rateDeviationPct: 0,
+  weather: {
+    atSprayStart: null,
+    atSprayEnd: null,
+    windSpeedMps: { min: 1, max: 3, avg: 2 },
+    windDirectionDeg: 200,
+    temperatureC: { min: 15, max: 19, avg: 17 },
+    humidityPct: { min: 50, max: 70, avg: 60 },
+  },
+  ...overrides,
+});
+
+/** `printRoutes` tree → [method, path] of every route. */
+function routesOf(app: HttpApp): [string, string][] {
+  const out: [string, string][] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([^)]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    stack.length = depth;
+    stack.push(match[2] ?? '');
+    const path = stack.join('');
+    for (const method of (match[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) out.push([method, path]);
+  }
+  return out;
+}
+
+describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator', () => {
+  const services = testServices();
+  const dbUrl = withDatabase(services.mongoUrl, uniqueName('it_assign'));
+  const queuePrefix = `${uniqueName('it_assign')}_`;
+  const partnerPrefix = `${uniqueName('it_assign_partner')}:`;
+  const idempotencyPrefix = `${uniqueName('it_assign_idem')}:`;
+  const logs = new LogCapture();
+  let sim: SatlocSimulator;
+  let app: HttpApp;
+  let config: AssignApiConfig;
+  let db: Database;
+  let redis: Redis;
+  let amqp: AmqpConnection;
+  let channel: ChannelWrapper;
+  let topology: TaskQueueTopology;
+  const silent: Logger = createLogger({ name: 'assign-api-test', level: 'silent', destination: new LogCapture() });
+
+  const ids = { customerA: '', customerB: '', partner: '', internalPilot: '', satlocPilot: '', satlocPilot2: '', pilotB: '', inactivePilot: '', systemUser: '' };
+  let customerA: Record<string, string>;
+  let customerB: Record<string, string>;
+  const admin = token('ops', Role.ADMIN);
+  const service = token('export-client', Role.SERVICE);
+
+  async function createJob(headers: Record<string, string>, customerId: string, name: string): Promise<string> {
+    const body: JobCreate = {
+      customerId,
+      name,
+      boundary: square(-97.5, 38.5),
+      exclusions: [square(-97.498, 38.502, 0.002)],
+      productName: 'Fungicide X',
+      targetRateLPerHa: 20,
+      units: 'metric',
+    };
+    const response = await app.inject({ method: 'POST', url: '/api/jobs', headers, payload: body });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().id as string;
+  }
+
+  async function queuedTasks(): Promise<{ body: { type: string; payload: Record<string, string> }; headers: Record<string, unknown> }[]> {
+    const out = [];
+    for (;;) {
+      const message = await channel.get(topology.main, { noAck: true });
+      if (!message) return out;
+      out.push({ body: JSON.parse(message.content.toString('utf8')), headers: message.properties.headers ?? {} });
+    }
+  }
+
+  async function resetPartnerState(): Promise<void> {
+    sim.faults.clear();
+    const keys = await redis.keys(`${partnerPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+
+  beforeAll(async () => {
+    sim = await createSatlocSimulator({
+      initial: {
+        companies: [{ companyId: 'c1', name: 'Prairie Ag Air' }],
+        users: [{ username: 'prairie-api', password: 'sim-secret-pw-9', companyId: 'c1' }],
+        aircraft: [
+          { aircraftId: '101', companyId: 'c1', tailNumber: 'N101PA', name: 'AT-802 #1' },
+          { aircraftId: '102', companyId: 'c1', tailNumber: 'N102PA', name: 'AT-802 #2' },
+        ],
+      },
+    });
+    await sim.listen();
+    config = loadConfig(AssignApiConfig, {
+      MONGO_URL: dbUrl,
+      AMQP_URL: services.amqpUrl,
+      REDIS_URL: services.redisUrl,
+      AMQP_RECONNECT_S: '1',
+      HTTP_PORT: '0',
+      JWT_SECRET: secret,
+      CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+      SATLOC_BASE_URL: sim.baseUrl,
+      SATLOC_TIMEOUT_MS: '2000',
+      QUEUE_PREFIX: queuePrefix,
+      PARTNER_REDIS_PREFIX: partnerPrefix,
+      IDEMPOTENCY_REDIS_PREFIX: idempotencyPrefix,
+      ASSIGN_UPLOAD_TIMEOUT_MS: '2500',
+      PARTNER_HEALTH_CACHE_MS: '0',
+      IDEMPOTENCY_WAIT_MS: '10000',
+      RATE_LIMIT_MAX: '100000',
+      LOG_LEVEL: 'info',
+    });
+    topology = partnerTaskTopology(config);
+    app = await buildApp(config, createLogger({ name: 'assign-api', level: 'info', destination: logs }));
+    await app.ready();
+    await waitFor(async () => ((await app.inject('/health/ready')).statusCode === 200 ? true : undefined), { what: 'assign-api ready', timeoutMs: 60_000 });
+
+    db = openDatabase({ url: dbUrl, appName: 'assign-api-test', logger: silent, credentialKeys: config.CREDENTIAL_KEYS, activeCredentialKeyId: 'k1' });
+    const r = db.repositories;
+    ids.customerA = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
+    ids.customerB = (await r.customers.create({ name: 'Other Flying Co' })).id;
+    ids.partner = (
+      await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })
+    ).id;
+    const user = async (username: string, customerId: string, aircraftId?: string) =>
+      (
+        await r.internalUsers.create({
+          username: `${username}.${queuePrefix}`,
+          name: username,
+          role: Role.CUSTOMER,
+          customerId,
+          partnerInfo: aircraftId ? { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId } : null,
+        })
+      ).id;
+    ids.internalPilot = await user('pilot-internal', ids.customerA);
+    ids.satlocPilot = await user('pilot-satloc', ids.customerA, '101');
+    ids.satlocPilot2 = await user('pilot-satloc-2', ids.customerA, '102');
+    ids.pilotB = await user('pilot-b', ids.customerB);
+    ids.inactivePilot = await user('pilot-gone', ids.customerA);
+    await r.internalUsers.deactivate(ids.inactivePilot);
+    ids.systemUser = (
+      await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.customerA, username: 'prairie-api', password: 'sim-secret-pw-9', partnerCode: PartnerCode.SATLOC })
+    ).id;
+    customerA = token('alice', Role.CUSTOMER, ids.customerA);
+    customerB = token('bob', Role.CUSTOMER, ids.customerB);
+
+    redis = new Redis(services.redisUrl);
+    amqp = new AmqpConnection({ url: services.amqpUrl, connectionName: 'assign-api-test', logger: silent, heartbeatS: 10, reconnectS: 1 });
+    channel = amqp.createChannel({ name: 'assign-api-test', setup: async () => undefined, publishTimeoutMs: 5000 });
+    await channel.waitForConnect();
+  });
+
+  afterEach(async () => {
+    await resetPartnerState();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel.deleteQueue(queue).catch(() => undefined);
+    await channel?.close();
+    await amqp?.close();
+    for (const prefix of [partnerPrefix, idempotencyPrefix]) {
+      await redis?.keys(`${prefix}*`).then((keys) => (keys.length > 0 ? redis.del(...keys) : 0));
+    }
+    redis?.disconnect();
+    await db?.mongo.db.dropDatabase();
+    await db?.mongo.close();
+    await sim?.close();
+  });
+
+  describe('OpenAPI document', () => {
+    it('covers every route with tags, a success response schema, error responses and security', async () => {
+      const document = (await app.inject('/documentation/json')).json() as {
+        paths: Record<string, Record<string, { tags?: string[]; security?: unknown[]; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+      };
+      const routes = routesOf(app).filter(([method, path]) => method !== 'HEAD' && !path.startsWith('/documentation'));
+      expect(routes.length).toBe(12); // 9 API routes + health/live, health/ready, metrics
+      for (const [method, path] of routes) {
+        const operation = document.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+        expect(operation, `${method} ${path} in the OpenAPI document`).toBeDefined();
+        expect(operation?.tags?.length, `${method} ${path} tags`).toBeGreaterThan(0);
+        const success = operation?.responses?.['200'] ?? operation?.responses?.['201'];
+        expect(Object.values(success?.content ?? {})[0]?.schema, `${method} ${path} success schema`).toBeDefined();
+        if (path.startsWith('/api/')) {
+          expect(operation?.security, `${method} ${path} security`).toEqual([{ bearerAuth: [] }]);
+          for (const status of ['400', '401', '404']) {
+            if (status === '404' && path === '/api/jobs') continue;
+            if (status === '404' && path === '/api/export/newJobs') continue;
+            expect(operation?.responses?.[status], `${method} ${path} declares ${status}`).toBeDefined();
+          }
+        }
+      }
+      const listed = routes.map(([m, p]) => `${m} ${p}`);
+      for (const expected of [
+        'POST /api/jobs',
+        'GET /api/jobs',
+        'GET /api/jobs/:jobId',
+        'POST /api/jobs/:jobId/assign',
+        'POST /api/jobs/assign',
+        'GET /api/export/newJobs',
+        'POST /api/export/downloadJob',
+        'GET /api/jobs/:jobId/applications',
+        'GET /api/jobs/:jobId/coverage',
+      ]) {
+        expect(listed).toContain(expected);
+      }
+    });
+
+    it('serves health, metrics and docs without a token', async () => {
+      expect((await app.inject('/health/live')).statusCode).toBe(200);
+      expect((await app.inject('/metrics')).statusCode).toBe(200);
+      expect((await app.inject('/documentation/json')).statusCode).toBe(200);
+    });
+  });
+
+  describe('jobs', () => {
+    it('creates a job for the caller and reads it back; another customer gets 404', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'North 40');
+      const own = await app.inject({ url: `/api/jobs/${jobId}`, headers: customerA });
+      expect(own.json()).toMatchObject({ id: jobId, customerId: ids.customerA, name: 'North 40', exclusions: [expect.objectContaining({ type: 'Polygon' })] });
+      expect((await app.inject({ url: `/api/jobs/${jobId}`, headers: customerB })).statusCode).toBe(404);
+      expect((await app.inject({ url: `/api/jobs/${jobId}`, headers: admin })).json()).toMatchObject({ id: jobId });
+      expect((await app.inject({ url: `/api/jobs/${jobId}`, headers: service })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/api/jobs/aaaaaaaaaaaaaaaaaaaaaaaa', headers: customerA })).statusCode).toBe(404);
+      expect((await app.inject({ url: '/api/jobs/not-an-id', headers: customerA })).statusCode).toBe(400);
+      expect((await app.inject({ url: `/api/jobs/${jobId}` })).statusCode).toBe(401);
+    });
+
+    it('lists only the caller’s jobs; admin must name the customer', async () => {
+      await createJob(admin, ids.customerB, 'B field');
+      const listA = (await app.inject({ url: '/api/jobs', headers: customerA })).json() as { jobs: { customerId: string }[] };
+      expect(listA.jobs.length).toBeGreaterThan(0);
+      expect(listA.jobs.every((j) => j.customerId === ids.customerA)).toBe(true);
+      // A customer naming another customer still gets its own list.
+      const probing = (await app.inject({ url: `/api/jobs?customerId=${ids.customerB}`, headers: customerA })).json() as { customerId: string };
+      expect(probing.customerId).toBe(ids.customerA);
+      expect((await app.inject({ url: '/api/jobs', headers: admin })).statusCode).toBe(400);
+      const listB = (await app.inject({ url: `/api/jobs?customerId=${ids.customerB}`, headers: admin })).json() as { jobs: { name: string }[] };
+      expect(listB.jobs.map((j) => j.name)).toEqual(['B field']);
+      expect((await app.inject({ url: '/api/jobs?limit=1000', headers: customerA })).statusCode).toBe(400);
+      expect((await app.inject({ url: '/api/jobs?extra=1', headers: customerA })).statusCode).toBe(400);
+      expect((await app.inject({ url: '/api/jobs' })).statusCode).toBe(401);
+    });
+
+    it('refuses bad bodies (400 naming the geometry problem), other roles (403) and other customers (404)', async () => {
+      const good: JobCreate = { customerId: ids.customerA, name: 'x', boundary: square(0, 0), productName: 'p', targetRateLPerHa: 10, units: 'metric' };
+      const post = (headers: Record<string, string>, payload: unknown) => app.inject({ method: 'POST', url: '/api/jobs', headers, payload: payload as object });
+      const unclosed = await post(customerA, { ...good, boundary: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } });
+      expect(unclosed.statusCode).toBe(400);
+      expect(unclosed.json().message).toMatch(/\/boundary\/coordinates\/0: ring is not closed/);
+      const exclusion = await post(customerA, { ...good, exclusions: [{ type: 'Polygon', coordinates: [[[0, 0], [0, 0], [0, 0], [0, 0]]] }] });
+      expect(exclusion.json().message).toMatch(/\/exclusions\/0\/coordinates\/0: ring has 1 distinct/);
+      expect((await post(customerA, { ...good, targetRateLPerHa: 'lots' })).statusCode).toBe(400);
+      expect((await post(customerA, { ...good, colour: 'red' })).statusCode).toBe(400);
+      expect((await post(customerA, { ...good, name: 'n'.repeat(201) })).statusCode).toBe(400);
+      expect((await post(customerA, { ...good, boundary: { type: 'Point', coordinates: [0, 0] } })).statusCode).toBe(400);
+      expect((await post({}, good)).statusCode).toBe(401);
+      expect((await post(service, good)).statusCode).toBe(403);
+      expect((await post(customerB, good)).statusCode).toBe(404);
+      expect((await post(admin, { ...good, customerId: 'bbbbbbbbbbbbbbbbbbbbbbbb' })).statusCode).toBe(404);
+    });
+  });
+
+  describe('assign', () => {
+    it('uploads at once to a healthy partner (UPLOADED, extJobId) and keeps internal users NEW', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Healthy upload');
+      const response = await app.inject({
+        method: 'POST',
+        url: `/api/jobs/${jobId}/assign`,
+        headers: customerA,
+        payload: { dlOp: { type: 1 }, asUsers: [{ uid: ids.satlocPilot, notes: 'east side first' }, { uid: ids.internalPilot }] },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json();
+      expect(body).toMatchObject({ ok: true, jobId, errors: [], unassigned: [] });
+      const satloc = body.assignments.find((a: { userId: string }) => a.userId === ids.satlocPilot);
+      expect(satloc).toMatchObject({ partnerCode: 'SATLOC', syncStatus: 'synced', status: 'UPLOADED', created: true });
+      expect(satloc.externalJobId).toEqual(expect.any(String));
+      expect(body.assignments.find((a: { userId: string }) => a.userId === ids.internalPilot)).toMatchObject({
+        partnerCode: null,
+        syncStatus: 'not_applicable',
+        status: 'NEW',
+        externalJobId: null,
+      });
+
+      const stored = await db.repositories.jobAssigns.findById(ids.customerA, satloc.assignId);
+      expect(stored).toMatchObject({ status: AssignStatus.UPLOADED, extJobId: satloc.externalJobId, notes: 'east side first' });
+      const simJob = [...sim.state.jobs.values()].find((j) => j.aircraftId === '101' && j.job.name === 'Healthy upload');
+      expect(simJob?.jobText).toMatch(/^\.JOB \d+ Healthy upload/);
+      expect(await queuedTasks()).toEqual([]);
+
+      const metrics = (await app.inject('/metrics')).body;
+      expect(metrics).toMatch(/agair_assignments_total\{[^}]*partner_code="SATLOC"[^}]*outcome="synced"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/agair_assignments_total\{[^}]*partner_code="none"[^}]*outcome="internal"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/agair_assign_to_uploaded_seconds_count\{[^}]*partner_code="SATLOC"[^}]*\} [1-9]/);
+
+      const uploaded = logs.records().find((l) => l['msg'] === 'job uploaded to the partner' && l['assignId'] === satloc.assignId);
+      expect(uploaded).toMatchObject({ customerId: ids.customerA, partnerCode: 'SATLOC', extJobId: satloc.externalJobId });
+      expect(logs.text).not.toContain('sim-secret-pw-9');
+    });
+
+    it('queues UPLOAD_PARTNER_JOB on partner_tasks when the simulator is down', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Partner down');
+      sim.faults.set('*', { failure: { kind: 'down' } });
+      const response = await app.inject({ method: 'POST', url: '/api/jobs/assign', headers: customerA, payload: { jobId, asUsers: [{ uid: ids.satlocPilot }] } });
+      expect(response.statusCode, response.body).toBe(200);
+      const [assignment] = response.json().assignments;
+      expect(assignment).toMatchObject({ userId: ids.satlocPilot, partnerCode: 'SATLOC', syncStatus: 'queued', status: 'NEW', externalJobId: null });
+      const tasks = await waitFor(async () => {
+        const found = await queuedTasks();
+        return found.length > 0 ? found : undefined;
+      });
+      expect(tasks).toHaveLength(1);
+      expect(tasks[0]?.body).toMatchObject({ type: 'UPLOAD_PARTNER_JOB', payload: { assignId: assignment.assignId, customerId: ids.customerA, partnerCode: 'SATLOC' } });
+      expect(tasks[0]?.headers).toMatchObject({ 'x-task-type': 'UPLOAD_PARTNER_JOB', 'x-partner-code': 'SATLOC', 'x-attempt': 1 });
+      expect(await db.repositories.jobAssigns.findById(ids.customerA, assignment.assignId)).toMatchObject({ status: AssignStatus.NEW, upload: { syncStatus: 'queued' } });
+      expect((await app.inject('/metrics')).body).toMatch(/agair_assignments_total\{[^}]*partner_code="SATLOC"[^}]*outcome="queued"[^}]*\} [1-9]/);
+    });
+
+    it('queues an upload slower than the budget without waiting for it; the late upload still lands', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Slow partner');
+      sim.faults.set('UploadJobData', { latencyMs: 4000 });
+      const response = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.satlocPilot2 }] } });
+      const [assignment] = response.json().assignments;
+      expect(assignment).toMatchObject({ syncStatus: 'queued', status: 'NEW' });
+      expect((await queuedTasks()).map((t) => t.body.payload['assignId'])).toEqual([assignment.assignId]);
+      const late = await waitFor(async () => {
+        const a = await db.repositories.jobAssigns.findById(ids.customerA, assignment.assignId);
+        return a?.status === AssignStatus.UPLOADED ? a : undefined;
+      });
+      expect(late.extJobId).toEqual(expect.any(String));
+    });
+
+    it('reports each user: unknown and deactivated users are errors, the others are still assigned', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Mixed users');
+      const response = await app.inject({
+        method: 'POST',
+        url: `/api/jobs/${jobId}/assign`,
+        headers: customerA,
+        payload: { asUsers: [{ uid: ids.internalPilot }, { uid: 'cccccccccccccccccccccccc' }, { uid: ids.inactivePilot }, { uid: ids.pilotB }] },
+      });
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body.ok).toBe(false);
+      expect(body.assignments.map((a: { userId: string }) => a.userId)).toEqual([ids.internalPilot]);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ userId: 'cccccccccccccccccccccccc', code: 'USER_NOT_FOUND' }),
+        expect.objectContaining({ userId: ids.inactivePilot, code: 'USER_INACTIVE' }),
+        // Another customer's pilot is simply unknown here.
+        expect.objectContaining({ userId: ids.pilotB, code: 'USER_NOT_FOUND' }),
+      ]);
+    });
+
+    it('unassigns NEW assignments and keeps uploaded ones', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Unassign');
+      await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.internalPilot }, { uid: ids.satlocPilot }] } });
+      const response = await app.inject({
+        method: 'POST',
+        url: `/api/jobs/${jobId}/assign`,
+        headers: customerA,
+        payload: { avUsers: [{ uid: ids.internalPilot }, { uid: ids.satlocPilot }, { uid: ids.satlocPilot2 }] },
+      });
+      const body = response.json();
+      expect(body.unassigned).toEqual([ids.internalPilot]);
+      expect(body.errors.map((e: { userId: string; code: string }) => [e.userId, e.code])).toEqual([
+        [ids.satlocPilot, 'ALREADY_UPLOADED'],
+        [ids.satlocPilot2, 'NOT_ASSIGNED'],
+      ]);
+      const left = await db.repositories.jobAssigns.listByJob(ids.customerA, jobId);
+      expect(left.map((a) => a.userId)).toEqual([ids.satlocPilot]);
+    });
+
+    it('refuses a partner system user id with a 400 naming it, and bad bodies', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Bad bodies');
+      const post = (payload: unknown, url = `/api/jobs/${jobId}/assign`) => app.inject({ method: 'POST', url, headers: customerA, payload: payload as object });
+      const systemUser = await post({ asUsers: [{ uid: ids.internalPilot }, { uid: ids.systemUser }] });
+      expect(systemUser.statusCode).toBe(400);
+      expect(systemUser.json().message).toContain(ids.systemUser);
+      expect(systemUser.json().message).toMatch(/partner system user/);
+      expect(await db.repositories.jobAssigns.listByJob(ids.customerA, jobId)).toEqual([]);
+      expect((await post({ asUsers: 'everyone' })).statusCode).toBe(400);
+      expect((await post({ asUsers: [{ uid: 42 }] })).statusCode).toBe(400);
+      expect((await post({ asUsers: [{ uid: ids.internalPilot, priority: 'high' }] })).statusCode).toBe(400);
+      expect((await post({ asUsers: [], everyone: true })).statusCode).toBe(400);
+      expect((await post({ asUsers: [{ uid: ids.internalPilot, notes: 'n'.repeat(2001) }] })).statusCode).toBe(400);
+      expect((await post({ asUsers: Array.from({ length: 101 }, () => ({ uid: ids.internalPilot })) })).statusCode).toBe(400);
+      expect((await post({})).statusCode).toBe(400);
+      expect((await post({ asUsers: [{ uid: ids.internalPilot }], avUsers: [{ uid: ids.internalPilot }] })).statusCode).toBe(400);
+      expect((await post({ asUsers: [{ uid: ids.internalPilot }] }, '/api/jobs/assign')).statusCode).toBe(400); // no jobId
+    });
+
+    it('answers 401 without a token, 403 for the service role, 404 for a missing or another customer’s job', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Auth');
+      const payload = { asUsers: [{ uid: ids.internalPilot }] };
+      expect((await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, payload })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'POST', url: '/api/jobs/assign', payload: { jobId, ...payload } })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: service, payload })).statusCode).toBe(403);
+      expect((await app.inject({ method: 'POST', url: '/api/jobs/assign', headers: service, payload: { jobId, ...payload } })).statusCode).toBe(403);
+      expect((await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerB, payload: { asUsers: [{ uid: ids.pilotB }] } })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'POST', url: '/api/jobs/assign', headers: customerB, payload: { jobId, asUsers: [{ uid: ids.pilotB }] } })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'POST', url: '/api/jobs/dddddddddddddddddddddddd/assign', headers: customerA, payload })).statusCode).toBe(404);
+      expect(await db.repositories.jobAssigns.listByJob(ids.customerA, jobId)).toEqual([]);
+      // An admin reaches any customer's job by id.
+      const byAdmin = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: admin, payload });
+      expect(byAdmin.json()).toMatchObject({ ok: true, assignments: [expect.objectContaining({ userId: ids.internalPilot })] });
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('returns the first response to a repeat and uploads once', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Idempotent');
+      const before = sim.state.jobs.size;
+      const key = uniqueName('assign-42');
+      const request = { method: 'POST' as const, url: `/api/jobs/${jobId}/assign`, headers: { ...customerA, 'idempotency-key': key }, payload: { asUsers: [{ uid: ids.satlocPilot }] } };
+      const first = await app.inject(request);
+      const second = await app.inject(request);
+      expect(second.statusCode).toBe(200);
+      expect(second.json()).toEqual(first.json());
+      expect(first.json().assignments[0].created).toBe(true);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect(sim.state.jobs.size).toBe(before + 1);
+      expect(await db.repositories.jobAssigns.listByJob(ids.customerA, jobId)).toHaveLength(1);
+
+      const reused = await app.inject({ ...request, payload: { asUsers: [{ uid: ids.internalPilot }] } });
+      expect(reused.statusCode).toBe(422);
+      expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+      // Keys belong to a caller: another caller's same key is a new request.
+      const otherCaller = await app.inject({ ...request, headers: { ...token(uniqueName('alice'), Role.CUSTOMER, ids.customerA), 'idempotency-key': key } });
+      expect(otherCaller.headers['idempotent-replayed']).toBeUndefined();
+      expect(otherCaller.json().assignments[0].created).toBe(false);
+    });
+
+    it('makes a concurrent duplicate wait for the first and reuse its response', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Concurrent');
+      const before = sim.state.jobs.size;
+      sim.faults.set('UploadJobData', { latencyMs: 600 });
+      const request = { method: 'POST' as const, url: '/api/jobs/assign', headers: { ...customerA, 'idempotency-key': uniqueName('concurrent') }, payload: { jobId, asUsers: [{ uid: ids.satlocPilot2 }] } };
+      const [a, b] = await Promise.all([app.inject(request), app.inject(request)]);
+      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+      expect(a.json()).toEqual(b.json());
+      expect([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']].filter(Boolean)).toEqual(['true']);
+      expect(sim.state.jobs.size).toBe(before + 1);
+    });
+
+    it('refuses malformed keys', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Bad key');
+      const send = (key: string) =>
+        app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: { ...customerA, 'idempotency-key': key }, payload: { asUsers: [{ uid: ids.internalPilot }] } });
+      expect((await send('k'.repeat(201))).statusCode).toBe(400);
+      expect((await send(' padded ')).statusCode).toBe(400);
+    });
+  });
+
+  describe('export', () => {
+    it('lists new jobs grouped internal / partners and downloads them, marking internal assignments DOWNLOADED', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Export me');
+      await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.internalPilot }, { uid: ids.satlocPilot }] } });
+      const listed = (await app.inject({ url: '/api/export/newJobs', headers: customerA })).json();
+      expect(listed.internal).toContainEqual(expect.objectContaining({ jobId, jobName: 'Export me', userId: ids.internalPilot, status: 'NEW', syncStatus: 'not_applicable' }));
+      expect(listed.partners.satloc).toContainEqual(expect.objectContaining({ jobId, userId: ids.satlocPilot, status: 'UPLOADED', syncStatus: 'synced', externalJobId: expect.any(String) }));
+      const forPilot = (await app.inject({ url: `/api/export/newJobs?userId=${ids.satlocPilot}`, headers: customerA })).json();
+      expect(forPilot.internal).toEqual([]);
+
+      const native = await app.inject({ method: 'POST', url: '/api/export/downloadJob', headers: customerA, payload: { jobId, partnerType: 'satloc', format: 'native' } });
+      expect(native.statusCode).toBe(200);
+      expect(native.headers['content-type']).toMatch(/^text\/plain/);
+      expect(native.headers['content-disposition']).toMatch(/^attachment; filename="\d+\.JOB"$/);
+      expect(native.body).toMatch(/^\.JOB \d+ Export me\r?\n\.VERSION 2/);
+      expect(native.body).toMatch(/EXC/);
+      expect(native.headers['x-assignments-downloaded']).toBe('1');
+
+      const afterDownload = (await app.inject({ url: '/api/export/newJobs', headers: customerA })).json();
+      expect(afterDownload.internal.map((j: { jobId: string }) => j.jobId)).not.toContain(jobId);
+      const assigns = await db.repositories.jobAssigns.listByJob(ids.customerA, jobId);
+      expect(assigns.find((a) => a.userId === ids.internalPilot)?.status).toBe(AssignStatus.DOWNLOADED);
+      expect(assigns.find((a) => a.userId === ids.satlocPilot)?.status).toBe(AssignStatus.UPLOADED);
+
+      const converted = await app.inject({ method: 'POST', url: '/api/export/downloadJob', headers: service, payload: { jobId, partnerType: 'SATLOC', format: 'converted' } });
+      expect(converted.headers['content-type']).toMatch(/^application\/geo\+json/);
+      expect(converted.json()).toMatchObject({ type: 'FeatureCollection', features: [expect.objectContaining({ properties: expect.objectContaining({ role: 'boundary' }) }), expect.anything()] });
+      const internal = await app.inject({ method: 'POST', url: '/api/export/downloadJob', headers: admin, payload: { jobId, partnerType: 'internal' } });
+      expect(internal.json()).toMatchObject({ id: jobId, name: 'Export me' });
+    });
+
+    it('refuses bad requests, missing tokens and other customers’ jobs', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Export guarded');
+      const download = (headers: Record<string, string>, payload: unknown) => app.inject({ method: 'POST', url: '/api/export/downloadJob', headers, payload: payload as object });
+      expect((await download(customerA, { jobId, partnerType: 'satloc', format: 'pdf' })).statusCode).toBe(400);
+      expect((await download(customerA, { jobId, partnerType: 'satloc', extra: 1 })).statusCode).toBe(400);
+      expect((await download(customerA, { jobId: 12, partnerType: 'satloc' })).statusCode).toBe(400);
+      expect((await download({}, { jobId, partnerType: 'satloc' })).statusCode).toBe(401);
+      expect((await download(customerB, { jobId, partnerType: 'satloc' })).statusCode).toBe(404);
+      expect((await download(customerA, { jobId: 'eeeeeeeeeeeeeeeeeeeeeeee', partnerType: 'satloc' })).statusCode).toBe(404);
+      expect((await download(customerA, { jobId, partnerType: 'agidronex', format: 'native' })).statusCode).toBe(501);
+      expect((await app.inject({ url: '/api/export/newJobs' })).statusCode).toBe(401);
+      expect((await app.inject({ url: '/api/export/newJobs', headers: service })).statusCode).toBe(400);
+      expect((await app.inject({ url: `/api/export/newJobs?customerId=${ids.customerA}`, headers: service })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/api/export/newJobs?status=all', headers: customerA })).statusCode).toBe(400);
+      const bInternal = (await app.inject({ url: '/api/export/newJobs', headers: customerB })).json();
+      expect(bInternal.internal.map((j: { jobId: string }) => j.jobId)).not.toContain(jobId);
+    });
+  });
+
+  describe('results', () => {
+    it('summarises each log and totals them, and returns the coverage as GeoJSON', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Flown');
+      const save = (n: number, s: Partial<ApplicationSummary>) =>
+        db.repositories.applicationRecords.saveProcessedLog(
+          {
+            partnerCode: PartnerCode.SATLOC,
+            customerId: ids.customerA,
+            trackerId: null,
+            logId: `LOG-${n}`,
+            aircraftId: '101',
+            fileName: `log-${n}.bin`,
+            storedFileId: 'ffffffffffffffffffffff0' + n,
+            contentHash: randomBytes(32).toString('hex'),
+            extJobId: 'SL-1',
+            jobId,
+            assignId: null,
+            match: { method: 'job_id_in_header', confidence: 1 },
+            decoder: { format: 'agair-log', version: '1' },
+            records: { read: 100, skipped: 0, corrupt: 0 },
+            processing: { stage: 'done', startedAt: '2024-05-02T09:00:00.000Z', finishedAt: '2024-05-02T09:00:01.000Z', durationMs: 1000 },
+            summary: summary(s),
+          },
+          [],
+          square(-97.5 + n * 0.001, 38.5, 0.004),
+        );
+      await save(1, {});
+      await save(2, { startTime: '2024-05-02T08:00:00.000Z', endTime: '2024-05-02T08:20:00.000Z', treatedAreaHa: 5, volumeAppliedL: 130, averageRateLPerHa: 26, sprayTimeS: 600 });
+
+      const applications = await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: customerA });
+      expect(applications.statusCode).toBe(200);
+      const body = applications.json();
+      expect(body.files.map((f: { logId: string }) => f.logId)).toEqual(['LOG-1', 'LOG-2']);
+      expect(body.totals).toMatchObject({
+        fileCount: 2,
+        treatedAreaHa: 15,
+        volumeAppliedL: 330,
+        overlapAreaHa: 1,
+        offTargetAreaHa: 0.4,
+        averageRateLPerHa: 22,
+        targetRateLPerHa: 20,
+        startTime: '2024-05-02T07:00:00.000Z',
+        endTime: '2024-05-02T08:20:00.000Z',
+      });
+      expect(body.totals.weather.temperatureC).toEqual({ min: 15, max: 19, avg: 17 });
+
+      const coverage = await app.inject({ url: `/api/jobs/${jobId}/coverage`, headers: service });
+      expect(coverage.headers['content-type']).toMatch(/^application\/geo\+json/);
+      const collection = coverage.json();
+      expect(collection.type).toBe('FeatureCollection');
+      expect(collection.features.map((f: { properties: { logId: string } }) => f.properties.logId)).toEqual(['LOG-1', 'LOG-2']);
+      expect(collection.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'Polygon' }, properties: { fileId: body.files[0].fileId } });
+    });
+
+    it('answers an empty result for an unflown job, 404 for other customers, 401 without a token, 400 for a bad id', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Not flown');
+      expect((await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: admin })).json()).toMatchObject({ files: [], totals: { fileCount: 0 } });
+      expect((await app.inject({ url: `/api/jobs/${jobId}/coverage`, headers: customerA })).json()).toEqual({ type: 'FeatureCollection', features: [] });
+      for (const kind of ['applications', 'coverage']) {
+        expect((await app.inject({ url: `/api/jobs/${jobId}/${kind}`, headers: customerB })).statusCode).toBe(404);
+        expect((await app.inject({ url: `/api/jobs/ffffffffffffffffffffffff/${kind}`, headers: customerA })).statusCode).toBe(404);
+        expect((await app.inject({ url: `/api/jobs/${jobId}/${kind}` })).statusCode).toBe(401);
+        expect((await app.inject({ url: `/api/jobs/xyz/${kind}`, headers: customerA })).statusCode).toBe(400);
+      }
+    });
+  });
+
+  describe('rate limiting', () => {
+    it('limits each caller separately, counted in Redis', async () => {
+      const limited = await buildApp(
+        loadConfig(AssignApiConfig, {
+          MONGO_URL: dbUrl,
+          AMQP_URL: services.amqpUrl,
+          REDIS_URL: services.redisUrl,
+          HTTP_PORT: '0',
+          JWT_SECRET: secret,
+          CREDENTIAL_KEYS: config.CREDENTIAL_KEYS,
+          CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+          SATLOC_BASE_URL: sim.baseUrl,
+          QUEUE_PREFIX: queuePrefix,
+          PARTNER_REDIS_PREFIX: partnerPrefix,
+          RATE_LIMIT_MAX: '2',
+          RATE_LIMIT_WINDOW_MS: '60000',
+        }),
+        silent,
+      );
+      try {
+        const first = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);
+        const second = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);
+        const statuses = [];
+        for (let i = 0; i < 3; i += 1) statuses.push((await limited.inject({ url: '/api/jobs', headers: first })).statusCode);
+        expect(statuses).toEqual([200, 200, 429]);
+        const refused = await limited.inject({ url: '/api/jobs', headers: first });
+        expect(refused.json().code).toBe('RATE_LIMITED');
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect((await limited.inject({ url: '/api/jobs', headers: second })).statusCode).toBe(200);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+});

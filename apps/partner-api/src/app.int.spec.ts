@@ -1,0 +1,585 @@
+import { randomBytes } from 'node:crypto';
+import { AssignStatus, Role, TaskType, UploadSyncStatus, type Polygon } from '@agair/domain-models';
+import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
+import { PollRunStatus, SYNC_REQUESTS_COLLECTION, createRepositories, type Repositories } from '@agair/persistence';
+import { partnerTaskTopology } from '@agair/runtime';
+import { MongoConnection, RedisConnection, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
+import { LogCapture, testServices, uniqueName, withDatabase } from '@agair/testing';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { PartnerApiConfig } from './config.js';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+const jwtSecret = randomBytes(32).toString('hex');
+const run = uniqueName('it_pa');
+const SECRET = 'S3cr3t p@ss/wörd&"q"=+%';
+const NEW_SECRET = 'N3w s€cret?&"x"#';
+const ABSENT_ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+
+function token(role: Role, customerId?: string): Record<string, string> {
+  const jwt = mintToken({ jwtSecret, issuer: 'agair', audience: 'agair-api', sub: `${run}-${role}-${customerId ?? 'all'}`, role, ...(customerId ? { customerId } : {}) });
+  return { authorization: `Bearer ${jwt}` };
+}
+
+/** Every form in which a secret could leak into a log line or a body. */
+function forms(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), new URLSearchParams({ p: secret }).toString().slice(2)];
+}
+
+/** Full paths and verbs out of Fastify's route tree (`printRoutes`), whose lines nest by four characters. */
+function servedRoutes(tree: string): { path: string; verb: string }[] {
+  const stack: string[] = [];
+  const out: { path: string; verb: string }[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^(.*?)[├└]── (\S+)(?: \(([A-Z, ]+)\))?/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    const path = (depth > 0 ? (stack[depth - 1] ?? '') : '') + (match[2] ?? '');
+    stack.length = depth;
+    stack[depth] = path;
+    for (const verb of (match[3] ?? '').split(', ').filter(Boolean)) if (verb !== 'HEAD' && verb !== 'OPTIONS') out.push({ path, verb });
+  }
+  return out;
+}
+
+const square = (lon: number, lat: number, d: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]],
+});
+
+describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator', () => {
+  let app: HttpApp;
+  let sim: SatlocSimulator;
+  let mongo: MongoConnection;
+  let repos: Repositories;
+  let connection: AmqpConnectionManager;
+  let channel: ChannelWrapper;
+  let redis: RedisConnection;
+  const logs = new LogCapture();
+  const responses: string[] = [];
+  let config: PartnerApiConfig;
+
+  const admin = token(Role.ADMIN);
+  const service = token(Role.SERVICE);
+  let customerA: Record<string, string>;
+  let customerB: Record<string, string>;
+  const ids = {} as { satloc: string; agidronex: string; a: string; b: string; psuA: string; psuB: string; pilotA: string; pilotB: string; assignA: string; assignB: string; assignInternal: string };
+
+  async function call(method: Method, url: string, headers?: Record<string, string>, payload?: unknown) {
+    const response = await app.inject({ method, url, ...(headers ? { headers } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+    responses.push(response.body, JSON.stringify(response.headers));
+    return response;
+  }
+
+  beforeAll(async () => {
+    sim = await createSatlocSimulator({
+      initial: {
+        companies: [{ companyId: 'acme', name: 'Acme Aerial' }],
+        users: [{ username: 'acme.api', password: SECRET, companyId: 'acme' }],
+        aircraft: [
+          { aircraftId: '101', companyId: 'acme', tailNumber: 'N101AT', name: 'Air Tractor 802' },
+          { aircraftId: '102', companyId: 'acme', tailNumber: 'N102AT', name: 'Thrush 510' },
+        ],
+      },
+    });
+    await sim.listen();
+    const { mongoUrl, amqpUrl, redisUrl } = testServices();
+    const dbUrl = withDatabase(mongoUrl, run);
+    const keys = `k1:${randomBytes(32).toString('base64')}`;
+    config = loadConfig(PartnerApiConfig, {
+      MONGO_URL: dbUrl,
+      AMQP_URL: amqpUrl,
+      REDIS_URL: redisUrl,
+      HTTP_PORT: '0',
+      JWT_SECRET: jwtSecret,
+      CREDENTIAL_KEYS: keys,
+      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+      SATLOC_BASE_URL: sim.baseUrl,
+      SATLOC_TIMEOUT_MS: '2000',
+      QUEUE_PREFIX: `${run}_`,
+      TASK_RETRY_TIERS_MS: '1000',
+      PARTNER_HEALTH_CACHE_MS: '0',
+      PARTNER_HEALTH_TIMEOUT_MS: '1500',
+      PARTNER_STATE_KEY_PREFIX: `${run}:`,
+      RATE_LIMIT_MAX: '100000',
+      ENQUEUE_TIMEOUT_MS: '5000',
+      AMQP_RECONNECT_S: '1',
+    });
+    app = await buildApp(config, createLogger({ name: 'partner-api', level: 'trace', destination: logs }));
+    await app.ready();
+
+    const silent = createLogger({ name: 'test', level: 'silent', destination: new LogCapture() });
+    mongo = new MongoConnection({ url: dbUrl, appName: 'partner-api-test', logger: silent });
+    repos = createRepositories(mongo.db, { credentialKeys: { keys, activeKeyId: 'k1' } });
+    redis = new RedisConnection({ url: redisUrl, connectionName: 'partner-api-test', logger: silent });
+    connection = amqp.connect([amqpUrl]);
+    channel = connection.createChannel({ setup: async (_ch: ConfirmChannel) => undefined });
+    await channel.waitForConnect();
+
+    // Seed through the API where it has a route, through the repositories where it has not (jobs, assignments).
+    ids.satloc = (await call('POST', '/api/partners', admin, { code: 'SATLOC', name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })).json().id;
+    ids.agidronex = (await call('POST', '/api/partners', admin, { code: 'AGIDRONEX', name: 'Agidronex', baseUrl: 'https://drones.example/api', capabilities: [] })).json().id;
+    ids.a = (await call('POST', '/api/customers', admin, { name: 'Acme Aerial', email: 'ops@acme.example', partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).json().id;
+    ids.b = (await call('POST', '/api/customers', admin, { name: 'Beta Ag', partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).json().id;
+    customerA = token(Role.CUSTOMER, ids.a);
+    customerB = token(Role.CUSTOMER, ids.b);
+    ids.psuA = (await call('POST', '/api/partners/systemUsers', customerA, { partnerId: ids.satloc, username: 'acme.api', password: SECRET })).json().id;
+    ids.psuB = (await call('POST', '/api/partners/systemUsers', admin, { partnerId: ids.satloc, customerId: ids.b, username: 'beta.api', password: 'beta-password' })).json().id;
+    ids.pilotA = (await call('POST', '/api/users', customerA, { username: `${run}.pilot.a`, name: 'Pilot A', role: 'customer', partnerInfo: { partnerCode: 'SATLOC', partnerAircraftId: '101' } })).json().id;
+    ids.pilotB = (await call('POST', '/api/users', admin, { username: `${run}.pilot.b`, name: 'Pilot B', role: 'customer', customerId: ids.b, partnerInfo: { partnerCode: 'SATLOC', partnerAircraftId: '900' } })).json().id;
+    const internalPilot = await repos.internalUsers.create({ username: `${run}.ground`, name: 'Ground rig', role: 'customer', customerId: ids.a });
+    const jobA = await repos.jobs.create({ customerId: ids.a, name: 'North field', boundary: square(-97.5, 38.2, 0.004), productName: 'Glyphosate', targetRateLPerHa: 10, units: 'metric' });
+    const jobB = await repos.jobs.create({ customerId: ids.b, name: 'South field', boundary: square(-97.6, 38.1, 0.004), productName: 'Water', targetRateLPerHa: 5, units: 'metric' });
+    ids.assignA = (await repos.jobAssigns.assign({ jobId: jobA.id, userId: ids.pilotA, customerId: ids.a, partnerCode: 'SATLOC', partnerAircraftId: '101' })).assign.id;
+    ids.assignB = (await repos.jobAssigns.assign({ jobId: jobB.id, userId: ids.pilotB, customerId: ids.b, partnerCode: 'SATLOC', partnerAircraftId: '900' })).assign.id;
+    ids.assignInternal = (await repos.jobAssigns.assign({ jobId: jobA.id, userId: internalPilot.id, customerId: ids.a, partnerCode: null, partnerAircraftId: null })).assign.id;
+    expect(Object.values(ids).every((id) => /^[0-9a-f]{24}$/.test(id)), JSON.stringify(ids)).toBe(true);
+  });
+
+  afterAll(async () => {
+    const topology = partnerTaskTopology(config);
+    for (const q of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(q).catch(() => undefined);
+    await channel?.close();
+    await connection?.close();
+    await app?.close();
+    await mongo?.db.dropDatabase().catch(() => undefined);
+    await mongo?.close();
+    if (redis) {
+      const keys = await redis.client.keys(`${run}:*`);
+      if (keys.length > 0) await redis.client.del(...keys);
+      await redis.close();
+    }
+    await sim?.close();
+  });
+
+  async function queuedTasks(): Promise<{ type: string; payload: Record<string, string>; headers: Record<string, unknown> }[]> {
+    const out = [];
+    for (;;) {
+      const message = await channel.get(partnerTaskTopology(config).main, { noAck: true });
+      if (!message) return out;
+      out.push({ ...JSON.parse(message.content.toString('utf8')), headers: message.properties.headers ?? {} });
+    }
+  }
+
+  /**
+   * Every route with a request for each check: allowed roles (others get 403), a bad request,
+   * and a request for a missing record and for another customer's one (both 404).
+   */
+  const routes = (): {
+    method: Method;
+    url: string;
+    body?: unknown;
+    roles: Role[];
+    bad: { url?: string; body?: unknown }[];
+    missing?: { url?: string; body?: unknown };
+    othersAsA?: { url?: string; body?: unknown };
+  }[] => [
+    { method: 'GET', url: '/api/partners', roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/partners?includeInactive=maybe' }, { url: '/api/partners?extra=1' }] },
+    {
+      method: 'POST',
+      url: '/api/partners',
+      body: { code: 'SATLOC', name: 'x', baseUrl: 'https://x.example', capabilities: [] },
+      roles: [Role.ADMIN],
+      bad: [{ body: { code: 'OTHER', name: 'x', baseUrl: 'https://x.example', capabilities: [] } }, { body: { code: 'SATLOC', name: 'x'.repeat(201), baseUrl: 'https://x.example', capabilities: [] } }, { body: { code: 'SATLOC', name: 'x', baseUrl: 'https://x.example', capabilities: [], secret: 1 } }],
+    },
+    { method: 'GET', url: `/api/partners/${ids.satloc}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/partners/not-an-id' }], missing: { url: `/api/partners/${ABSENT_ID}` } },
+    { method: 'PUT', url: `/api/partners/${ids.satloc}`, body: { name: 'SatLoc Cloud' }, roles: [Role.ADMIN], bad: [{ body: { code: 'AGIDRONEX' } }, { body: {} }, { body: { name: 42 } }], missing: { url: `/api/partners/${ABSENT_ID}` } },
+    { method: 'DELETE', url: `/api/partners/${ABSENT_ID}`, roles: [Role.ADMIN], bad: [{ url: '/api/partners/123' }], missing: {} },
+    { method: 'GET', url: `/api/partners/${ids.satloc}/status`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: `/api/partners/${ids.satloc}/status?customerId=zzz` }], missing: { url: `/api/partners/${ABSENT_ID}/status` }, othersAsA: { url: `/api/partners/${ids.satloc}/status?customerId=${ids.b}` } },
+    { method: 'GET', url: '/api/partners/systemUsers', roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/partners/systemUsers?limit=100000' }], othersAsA: { url: `/api/partners/systemUsers?customerId=${ids.b}` } },
+    {
+      method: 'POST',
+      url: '/api/partners/systemUsers',
+      body: { partnerId: ids.satloc, customerId: ids.a, username: 'x', password: 'y' },
+      roles: [Role.ADMIN, Role.CUSTOMER],
+      bad: [{ body: { partnerId: ids.satloc, customerId: ids.a, username: 'x', password: 5 } }, { body: { partnerId: ids.satloc, customerId: ids.a, username: 'x', password: 'p'.repeat(257) } }, { body: { partnerId: ids.satloc, customerId: ids.a, username: 'x', password: 'y', hasPassword: true } }],
+      missing: { body: { partnerId: ABSENT_ID, customerId: ids.a, username: 'x', password: 'y' } },
+      othersAsA: { body: { partnerId: ids.satloc, customerId: ids.b, username: 'x', password: 'y' } },
+    },
+    {
+      method: 'POST',
+      url: '/api/partners/systemUsers/testAuth',
+      body: { partnerCode: 'SATLOC', customerId: ids.a, username: 'acme.api', password: SECRET },
+      roles: [Role.ADMIN, Role.CUSTOMER],
+      bad: [{ body: { partnerCode: 'SATLOC', customerId: ids.a, username: 'acme api!', password: SECRET } }, { body: { partnerCode: 'SATLOC', customerId: ids.a, username: 'a', password: 'p', systemUserId: ids.psuA } }],
+      missing: { body: { partnerCode: 'SATLOC', customerId: ABSENT_ID, username: 'a', password: 'p' } },
+      othersAsA: { body: { partnerCode: 'SATLOC', customerId: ids.b, username: 'a', password: 'p' } },
+    },
+    { method: 'GET', url: `/api/partners/systemUsers/${ids.psuA}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/partners/systemUsers/XYZ' }], missing: { url: `/api/partners/systemUsers/${ABSENT_ID}` }, othersAsA: { url: `/api/partners/systemUsers/${ids.psuB}` } },
+    { method: 'PUT', url: `/api/partners/systemUsers/${ids.psuA}`, body: { username: 'acme.api' }, roles: [Role.ADMIN, Role.CUSTOMER], bad: [{ body: { partnerCode: 'AGIDRONEX' } }, { body: { password: '' } }], missing: { url: `/api/partners/systemUsers/${ABSENT_ID}` }, othersAsA: { url: `/api/partners/systemUsers/${ids.psuB}` } },
+    { method: 'DELETE', url: `/api/partners/systemUsers/${ABSENT_ID}`, roles: [Role.ADMIN, Role.CUSTOMER], bad: [{ url: '/api/partners/systemUsers/1' }], missing: {}, othersAsA: { url: `/api/partners/systemUsers/${ids.psuB}` } },
+    { method: 'GET', url: '/api/partners/customers?partnerCode=SATLOC', roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/partners/customers' }, { url: '/api/partners/customers?partnerCode=FOO' }] },
+    {
+      method: 'GET',
+      url: `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.a}`,
+      roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE],
+      bad: [{ url: '/api/partners/aircraft?partnerCode=SATLOC&customerId=1' }, { url: `/api/partners/aircraft?customerId=${ids.a}` }],
+      missing: { url: `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ABSENT_ID}` },
+      othersAsA: { url: `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.b}` },
+    },
+    {
+      method: 'POST',
+      url: '/api/partners/uploadJob',
+      body: { assignId: ids.assignA, customerId: ids.a },
+      roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE],
+      bad: [{ body: { assignId: 7, customerId: ids.a } }, { body: { assignId: ids.assignA, customerId: ids.a, force: true } }, { body: {} }],
+      missing: { body: { assignId: ABSENT_ID, customerId: ids.a } },
+      othersAsA: { body: { assignId: ids.assignB } },
+    },
+    {
+      method: 'POST',
+      url: '/api/partners/syncData',
+      body: { partnerCode: 'SATLOC', customerId: ids.a },
+      roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE],
+      bad: [{ body: { partnerCode: 'SATLOC', customerId: ids.a, aircraftId: 'x'.repeat(65) } }, { body: { partnerCode: 'SATLOC', customerId: ids.a, all: true } }],
+      missing: { body: { partnerCode: 'SATLOC', customerId: ids.a, aircraftId: 'no-such-aircraft' } },
+      othersAsA: { body: { partnerCode: 'SATLOC', customerId: ids.b } },
+    },
+    { method: 'POST', url: '/api/customers', body: { name: 'Gamma' }, roles: [Role.ADMIN], bad: [{ body: { name: '' } }, { body: { name: 'G', active: false } }] },
+    { method: 'GET', url: '/api/customers', roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/customers?limit=0' }] },
+    { method: 'GET', url: `/api/customers/${ids.a}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/customers/abc' }], missing: { url: `/api/customers/${ABSENT_ID}` }, othersAsA: { url: `/api/customers/${ids.b}` } },
+    {
+      method: 'POST',
+      url: '/api/users',
+      body: { username: 'someone', name: 'S', role: 'customer', customerId: ids.a },
+      roles: [Role.ADMIN, Role.CUSTOMER],
+      bad: [{ body: { username: 'has space', name: 'S', role: 'customer' } }, { body: { username: 's', name: 'S', role: 'pilot' } }, { body: { username: 's', name: 'S', role: 'customer', password: 'x' } }],
+      missing: { body: { username: `${run}.nobody`, name: 'S', role: 'customer', customerId: ABSENT_ID } },
+      othersAsA: { body: { username: `${run}.intruder`, name: 'S', role: 'customer', customerId: ids.b } },
+    },
+    { method: 'GET', url: `/api/users?customerId=${ids.a}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/users?customerId=a' }], othersAsA: { url: `/api/users?customerId=${ids.b}` } },
+    { method: 'GET', url: `/api/users/${ids.pilotA}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/users/pilot' }], missing: { url: `/api/users/${ABSENT_ID}` }, othersAsA: { url: `/api/users/${ids.pilotB}` } },
+    { method: 'PUT', url: `/api/users/${ids.pilotA}`, body: { name: 'Pilot A.' }, roles: [Role.ADMIN, Role.CUSTOMER], bad: [{ body: { name: 'x', password: 'y' } }, { body: { kind: 'INTERNAL' } }], missing: { url: `/api/users/${ABSENT_ID}` }, othersAsA: { url: `/api/users/${ids.pilotB}` } },
+    { method: 'DELETE', url: `/api/users/${ABSENT_ID}`, roles: [Role.ADMIN, Role.CUSTOMER], bad: [{ url: '/api/users/0' }], missing: {}, othersAsA: { url: `/api/users/${ids.psuB}` } },
+  ];
+
+  describe('every route', () => {
+    it('answers 401 without a token or with a bad one', async () => {
+      const forged = { authorization: `Bearer ${mintToken({ jwtSecret: 'x'.repeat(40), issuer: 'agair', audience: 'agair-api', sub: 'eve', role: Role.ADMIN })}` };
+      for (const route of routes()) {
+        expect((await call(route.method, route.url, undefined, route.body)).statusCode, `${route.method} ${route.url}`).toBe(401);
+        expect((await call(route.method, route.url, forged, route.body)).statusCode, `${route.method} ${route.url} forged`).toBe(401);
+      }
+    });
+
+    it('answers 403 to the roles a route does not allow', async () => {
+      const byRole = { [Role.ADMIN]: admin, [Role.CUSTOMER]: customerA, [Role.SERVICE]: service };
+      let checked = 0;
+      for (const route of routes()) {
+        for (const role of [Role.ADMIN, Role.CUSTOMER, Role.SERVICE].filter((r) => !route.roles.includes(r))) {
+          const response = await call(route.method, route.url, byRole[role], route.body);
+          expect(response.statusCode, `${role} ${route.method} ${route.url}`).toBe(403);
+          expect(response.json()).toMatchObject({ code: 'FORBIDDEN' });
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
+    });
+
+    it('answers 400 to bad bodies, params and queries (wrong types, extra fields, oversize)', async () => {
+      for (const route of routes()) {
+        for (const bad of route.bad) {
+          const response = await call(route.method, bad.url ?? route.url, admin, bad.body ?? route.body);
+          expect(response.statusCode, `${route.method} ${bad.url ?? route.url} ${JSON.stringify(bad.body ?? null)}: ${response.body}`).toBe(400);
+        }
+      }
+    });
+
+    it("answers 404 for a missing record and for another customer's record alike", async () => {
+      for (const route of routes()) {
+        if (route.missing) {
+          const response = await call(route.method, route.missing.url ?? route.url, admin, route.missing.body ?? route.body);
+          expect(response.statusCode, `missing: ${route.method} ${route.missing.url ?? route.url}: ${response.body}`).toBe(404);
+        }
+        if (route.othersAsA) {
+          const response = await call(route.method, route.othersAsA.url ?? route.url, customerA, route.othersAsA.body ?? route.body);
+          expect(response.statusCode, `other customer's: ${route.method} ${route.othersAsA.url ?? route.url}: ${response.body}`).toBe(404);
+          expect(response.json().code).toBe('NOT_FOUND');
+        }
+      }
+    });
+  });
+
+  describe('OpenAPI document', () => {
+    it('covers every route of the app with tags, security and a response schema', async () => {
+      const document = (await call('GET', '/documentation/json')).json() as {
+        paths: Record<string, Record<string, { tags?: string[]; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: unknown }>>;
+      };
+      const served = servedRoutes(app.printRoutes({ commonPrefix: false })).filter((r) => !r.path.startsWith('/documentation'));
+      expect(served).toContainEqual({ path: '/api/partners/systemUsers/testAuth', verb: 'POST' });
+      expect(served).toContainEqual({ path: '/api/users/:id', verb: 'DELETE' });
+      expect(served.length).toBe(27); // 24 API routes + health/live, health/ready, metrics
+      for (const { path, verb } of served) {
+        const openApiPath = path.replace(/:(\w+)/g, '{$1}');
+        const operation = document.paths[openApiPath]?.[verb.toLowerCase()];
+        expect(operation, `${verb} ${path} is documented`).toBeDefined();
+        const success = Object.entries(operation?.responses ?? {}).find(([status]) => status.startsWith('2'));
+        expect(success?.[1].content?.['application/json']?.schema ?? success?.[1].content?.['text/plain']?.schema, `${verb} ${path} has a response schema`).toBeDefined();
+        expect(operation?.tags?.length, `${verb} ${path} has tags`).toBeGreaterThan(0);
+        if (path.startsWith('/api/')) {
+          expect(operation?.security, `${verb} ${path} is secured`).toEqual([{ bearerAuth: [] }]);
+          expect(operation?.responses['401'], `${verb} ${path} documents 401`).toBeDefined();
+        }
+        if (['post', 'put'].includes(verb.toLowerCase()) && path.startsWith('/api/')) expect(operation?.requestBody, `${verb} ${path} body`).toBeDefined();
+      }
+      expect(document.paths['/api/partners/{id}/status']?.['get']).toBeDefined();
+    });
+  });
+
+  describe('partners', () => {
+    it('lets customers read partners and only admin change them; delete is soft', async () => {
+      const list = await call('GET', '/api/partners', customerA);
+      expect(list.json().map((p: { code: string }) => p.code)).toEqual(['AGIDRONEX', 'SATLOC']);
+      const duplicate = await call('POST', '/api/partners', admin, { code: 'SATLOC', name: 'Again', baseUrl: 'https://x.example', capabilities: [] });
+      expect(duplicate.statusCode).toBe(409);
+      const renamed = await call('PUT', `/api/partners/${ids.agidronex}`, admin, { name: 'Agidronex drones' });
+      expect(renamed.json()).toMatchObject({ id: ids.agidronex, code: 'AGIDRONEX', name: 'Agidronex drones' });
+      const deleted = await call('DELETE', `/api/partners/${ids.agidronex}`, admin);
+      expect(deleted.json()).toMatchObject({ active: false });
+      expect((await call('GET', `/api/partners/${ids.agidronex}`, customerA)).statusCode).toBe(404);
+      expect((await call('GET', `/api/partners/${ids.agidronex}`, admin)).json()).toMatchObject({ active: false });
+      expect((await call('GET', '/api/partners', service)).json().map((p: { code: string }) => p.code)).toEqual(['SATLOC']);
+      expect((await call('GET', '/api/partners?includeInactive=true', admin)).json()).toHaveLength(2);
+      expect((await call('PUT', `/api/partners/${ids.agidronex}`, admin, { active: true })).json()).toMatchObject({ active: true });
+    });
+  });
+
+  describe('customers and users', () => {
+    it('shows a customer only itself, and its partner subscription with its stored account', async () => {
+      expect((await call('GET', '/api/customers', customerA)).json().map((c: { id: string }) => c.id)).toEqual([ids.a]);
+      const all = (await call('GET', '/api/customers', admin)).json().map((c: { id: string }) => c.id);
+      expect(all).toEqual(expect.arrayContaining([ids.a, ids.b]));
+      expect((await call('GET', `/api/customers/${ids.a}`, customerA)).json()).toMatchObject({ id: ids.a, name: 'Acme Aerial' });
+
+      const subscribed = (await call('GET', '/api/partners/customers?partnerCode=SATLOC', admin)).json();
+      expect(subscribed).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: ids.a, subscription: expect.objectContaining({ partnerCode: 'SATLOC', active: true }), systemUser: expect.objectContaining({ id: ids.psuA, username: 'acme.api' }) }),
+          expect.objectContaining({ id: ids.b, systemUser: expect.objectContaining({ id: ids.psuB }) }),
+        ]),
+      );
+      expect((await call('GET', '/api/partners/customers?partnerCode=SATLOC', customerA)).json().map((c: { id: string }) => c.id)).toEqual([ids.a]);
+      expect((await call('GET', '/api/partners/customers?partnerCode=AGIDRONEX', admin)).json()).toEqual([]);
+    });
+
+    it('creates pilots with partnerInfo, lists them per customer, and serves both user kinds by id', async () => {
+      const pilots = (await call('GET', '/api/users', customerA)).json();
+      expect(pilots.map((u: { id: string }) => u.id)).toContain(ids.pilotA);
+      expect(pilots.map((u: { id: string }) => u.id)).not.toContain(ids.pilotB);
+      expect((await call('GET', '/api/users', admin)).statusCode).toBe(400); // admin must name the customer
+
+      const pilot = (await call('GET', `/api/users/${ids.pilotA}`, customerA)).json();
+      expect(pilot).toMatchObject({ kind: 'INTERNAL', customerId: ids.a, partnerInfo: { partnerCode: 'SATLOC', partnerAircraftId: '101' } });
+
+      const systemUser = (await call('GET', `/api/users/${ids.psuA}`, customerA)).json();
+      expect(systemUser).toMatchObject({
+        kind: 'PARTNER_SYSTEM_USER',
+        hasPassword: true,
+        partner: { id: ids.satloc, code: 'SATLOC' },
+        customer: { id: ids.a, name: 'Acme Aerial' },
+      });
+      expect(JSON.stringify(systemUser)).not.toMatch(/credentials|ciphertext/);
+
+      const escalation = await call('POST', '/api/users', customerA, { username: `${run}.boss`, name: 'Boss', role: 'admin' });
+      expect(escalation.statusCode).toBe(403);
+      const duplicate = await call('POST', '/api/users', customerA, { username: `${run}.PILOT.A`, name: 'Again', role: 'customer' });
+      expect(duplicate.statusCode).toBe(409);
+      expect((await call('POST', '/api/users', admin, { username: `${run}.orphan`, name: 'No customer', role: 'customer', partnerInfo: { partnerCode: 'SATLOC', partnerAircraftId: '5' } })).statusCode).toBe(400);
+
+      const renamed = await call('PUT', `/api/users/${ids.pilotA}`, customerA, { name: 'Pilot Alpha' });
+      expect(renamed.json()).toMatchObject({ name: 'Pilot Alpha', kind: 'INTERNAL' });
+      const wrongKind = await call('PUT', `/api/users/${ids.pilotA}`, customerA, { username: 'renamed' });
+      expect(wrongKind.statusCode).toBe(400);
+      const wrongKindPsu = await call('PUT', `/api/users/${ids.psuA}`, customerA, { name: 'x' });
+      expect(wrongKindPsu.statusCode).toBe(400);
+
+      const extra = (await call('POST', '/api/users', customerA, { username: `${run}.temp`, name: 'Temp', role: 'customer' })).json();
+      expect(extra).toMatchObject({ customerId: ids.a, active: true });
+      expect((await call('DELETE', `/api/users/${extra.id}`, customerA)).json()).toMatchObject({ id: extra.id, active: false });
+      expect((await call('GET', '/api/users', customerA)).json().map((u: { id: string }) => u.id)).not.toContain(extra.id);
+    });
+  });
+
+  describe('partner system users', () => {
+    it('stores credentials write-only, scopes them by customer and soft-deletes through either route', async () => {
+      const mine = (await call('GET', '/api/partners/systemUsers', customerA)).json();
+      expect(mine.map((u: { id: string }) => u.id)).toEqual([ids.psuA]);
+      const all = (await call('GET', '/api/partners/systemUsers?partnerCode=SATLOC', service)).json();
+      expect(all.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([ids.psuA, ids.psuB]));
+      for (const user of all) expect(Object.keys(user)).not.toContain('password');
+
+      const second = await call('POST', '/api/partners/systemUsers', customerA, { partnerId: ids.satloc, username: 'acme.other', password: 'x' });
+      expect(second.statusCode).toBe(409); // one active account per customer and partner
+
+      const extra = (await call('POST', '/api/partners/systemUsers', admin, { partnerId: ids.agidronex, customerId: ids.a, username: 'acme.drone', password: 'drone-pass' })).json();
+      expect(extra).toMatchObject({ partnerCode: 'AGIDRONEX', customerId: ids.a, hasPassword: true });
+      expect((await call('DELETE', `/api/users/${extra.id}`, customerA)).json()).toMatchObject({ active: false });
+      expect((await call('GET', `/api/partners/systemUsers/${extra.id}`, customerA)).json()).toMatchObject({ active: false });
+      const again = (await call('POST', '/api/partners/systemUsers', customerA, { partnerId: ids.agidronex, username: 'acme.drone2', password: 'p' })).json();
+      expect((await call('DELETE', `/api/partners/systemUsers/${again.id}`, admin)).json()).toMatchObject({ active: false });
+    });
+
+    it('testAuth answers ok for good credentials and the classified refusal for bad ones, storing nothing', async () => {
+      const before = await mongo.db.collection('users').countDocuments();
+      const good = await call('POST', '/api/partners/systemUsers/testAuth', customerA, { partnerCode: 'SATLOC', username: 'acme.api', password: SECRET });
+      expect(good.statusCode).toBe(200);
+      expect(good.json()).toMatchObject({ ok: true, partnerCode: 'SATLOC' });
+      // Right after a success for the same username, a wrong password must still be refused.
+      const bad = await call('POST', '/api/partners/systemUsers/testAuth', customerA, { partnerCode: 'SATLOC', username: 'acme.api', password: `${SECRET}-wrong` });
+      expect(bad.statusCode).toBe(200);
+      expect(bad.json()).toMatchObject({ ok: false, category: 'auth' });
+      expect(typeof bad.json().message).toBe('string');
+      expect(await mongo.db.collection('users').countDocuments()).toBe(before);
+      expect(await redis.client.keys(`${run}:auth:*auth-test*`)).toEqual([]);
+    });
+
+    it('a password change drops the cached partner session, so the next call authenticates with the new password', async () => {
+      // A session for customer A is cached by the aircraft call.
+      expect((await call('GET', '/api/partners/aircraft?partnerCode=SATLOC', customerA)).statusCode).toBe(200);
+      expect(await redis.client.exists(`${run}:auth:SATLOC:${ids.a}`)).toBe(1);
+      sim.state.users.set('acme.api', { username: 'acme.api', password: NEW_SECRET, companyId: 'acme' });
+      const changed = await call('PUT', `/api/partners/systemUsers/${ids.psuA}`, customerA, { password: NEW_SECRET });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ id: ids.psuA, hasPassword: true });
+      expect(await redis.client.exists(`${run}:auth:SATLOC:${ids.a}`)).toBe(0);
+      expect((await call('GET', '/api/partners/aircraft?partnerCode=SATLOC', customerA)).statusCode).toBe(200);
+      // Back to the first password, through the generic users route.
+      sim.state.users.set('acme.api', { username: 'acme.api', password: SECRET, companyId: 'acme' });
+      expect((await call('PUT', `/api/users/${ids.psuA}`, customerA, { password: SECRET })).statusCode).toBe(200);
+      expect(await redis.client.exists(`${run}:auth:SATLOC:${ids.a}`)).toBe(0);
+      expect((await call('POST', '/api/partners/systemUsers/testAuth', admin, { partnerCode: 'SATLOC', customerId: ids.a, username: 'acme.api', password: NEW_SECRET })).json()).toMatchObject({ ok: false });
+    });
+  });
+
+  describe('partner operations with the partner up', () => {
+    it("lists a customer's aircraft live from the partner, linked to its pilots", async () => {
+      const aircraft = (await call('GET', `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.a}`, service)).json();
+      expect(aircraft).toEqual([
+        { partnerCode: 'SATLOC', customerId: ids.a, partnerAircraftId: '101', name: 'Air Tractor 802', tailNumber: 'N101AT', userId: ids.pilotA },
+        { partnerCode: 'SATLOC', customerId: ids.a, partnerAircraftId: '102', name: 'Thrush 510', tailNumber: 'N102AT', userId: null },
+      ]);
+      const noAccount = await call('GET', '/api/partners/aircraft?partnerCode=AGIDRONEX', customerA);
+      expect(noAccount.statusCode).toBe(501);
+    });
+
+    it('syncData writes a PENDING request for the poller and answers 202 with its id', async () => {
+      const first = await call('POST', '/api/partners/syncData', customerA, { partnerCode: 'SATLOC', aircraftId: '101' });
+      expect(first.statusCode).toBe(202);
+      const body = first.json();
+      expect(body).toMatchObject({ state: 'PENDING', partnerCode: 'SATLOC', customerId: ids.a, aircraftId: '101' });
+      const stored = await mongo.db.collection(SYNC_REQUESTS_COLLECTION).findOne({});
+      expect(stored).toMatchObject({ partnerCode: 'SATLOC', aircraftId: '101', state: 'PENDING', requestedBy: `${run}-customer-${ids.a}` });
+      expect(stored?.['customerId'].toHexString()).toBe(ids.a);
+      expect(stored?.['requestedAt']).toBeInstanceOf(Date);
+      expect(await repos.syncRequests.findById(ids.a, body.requestId)).toMatchObject({ state: 'PENDING', aircraftId: '101' });
+      const whole = (await call('POST', '/api/partners/syncData', service, { partnerCode: 'SATLOC', customerId: ids.a })).json();
+      expect(whole).toMatchObject({ aircraftId: null, state: 'PENDING' });
+      expect(await mongo.db.collection(SYNC_REQUESTS_COLLECTION).countDocuments({ state: 'PENDING' })).toBe(2);
+      expect((await call('POST', '/api/partners/syncData', admin, { partnerCode: 'SATLOC' })).statusCode).toBe(400);
+    });
+
+    it('uploadJob sends a healthy partner the job immediately and records the extJobId; again is a no-op', async () => {
+      const response = await call('POST', '/api/partners/uploadJob', customerA, { assignId: ids.assignA });
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json();
+      expect(body).toMatchObject({ outcome: 'uploaded', assignId: ids.assignA, syncStatus: 'synced', taskId: null });
+      expect(body.extJobId).toEqual(expect.any(String));
+      const assign = await repos.jobAssigns.findById(ids.a, ids.assignA);
+      expect(assign).toMatchObject({ status: AssignStatus.UPLOADED, extJobId: body.extJobId });
+      const again = (await call('POST', '/api/partners/uploadJob', admin, { assignId: ids.assignA, customerId: ids.a })).json();
+      expect(again).toMatchObject({ outcome: 'already_uploaded', extJobId: body.extJobId });
+      const internal = await call('POST', '/api/partners/uploadJob', customerA, { assignId: ids.assignInternal });
+      expect(internal.statusCode).toBe(422);
+      expect(internal.json().code).toBe('NOT_A_PARTNER_ASSIGNMENT');
+    });
+
+    it('status reports online, active jobs, pending uploads, the last successful sync and recent errors', async () => {
+      const runRecord = await repos.pollRuns.start({ owner: 'poller-test', partnerCode: 'SATLOC' });
+      await repos.pollRuns.finish(runRecord.id, { counters: { assignments: 1 } });
+      const failing = await repos.pollRuns.start({ owner: 'poller-test', partnerCode: null });
+      await repos.pollRuns.finish(failing.id, {
+        counters: {},
+        errors: [
+          { partnerCode: 'SATLOC', customerId: ids.b, category: 'network-timeout', message: 'GetAircraftLogs timed out' },
+          { partnerCode: 'SATLOC', customerId: ids.a, category: 'auth', message: 'credentials rejected' },
+        ],
+        status: PollRunStatus.PARTIAL,
+      });
+      const status = (await call('GET', `/api/partners/${ids.satloc}/status`, admin)).json();
+      expect(status).toMatchObject({ partnerCode: 'SATLOC', status: 'online', breakerState: 'closed', activeJobs: 1, pendingUploads: 1, lastHealthCheck: { up: true } });
+      expect(status.lastSuccessfulSyncAt).toEqual(expect.any(String));
+      expect(status.lastPollRun).toMatchObject({ id: failing.id, status: 'partial', errorCount: 2 });
+      expect(status.recentErrors.map((e: { message: string }) => e.message).sort()).toEqual(['GetAircraftLogs timed out', 'credentials rejected']);
+      const mine = (await call('GET', `/api/partners/${ids.satloc}/status`, customerB)).json();
+      expect(mine).toMatchObject({ activeJobs: 0, pendingUploads: 1 });
+      expect(mine.recentErrors.map((e: { customerId: string }) => e.customerId)).toEqual([ids.b]);
+    });
+  });
+
+  describe('with the partner down', () => {
+    beforeAll(() => {
+      sim.faults.set('*', { failure: { kind: 'down' } });
+    });
+    afterAll(() => {
+      sim.faults.clear();
+    });
+
+    it('aircraft answers 503 with a classified error', async () => {
+      const response = await call('GET', '/api/partners/aircraft?partnerCode=SATLOC', customerB);
+      expect(response.statusCode, response.body).toBe(503);
+      expect(['PARTNER_UNAVAILABLE', 'PARTNER_CIRCUIT_OPEN']).toContain(response.json().code);
+    });
+
+    it('testAuth answers 503, not a refusal', async () => {
+      const response = await call('POST', '/api/partners/systemUsers/testAuth', customerA, { partnerCode: 'SATLOC', username: 'acme.api', password: SECRET });
+      expect(response.statusCode, response.body).toBe(503);
+    });
+
+    it('uploadJob queues UPLOAD_PARTNER_JOB and answers 202', async () => {
+      await queuedTasks();
+      const response = await call('POST', '/api/partners/uploadJob', service, { assignId: ids.assignB, customerId: ids.b });
+      expect(response.statusCode, response.body).toBe(202);
+      const body = response.json();
+      expect(body).toMatchObject({ outcome: 'queued', assignId: ids.assignB, syncStatus: UploadSyncStatus.QUEUED, extJobId: null, reason: { category: 'partner-down' } });
+      const tasks = await queuedTasks();
+      expect(tasks).toEqual([
+        expect.objectContaining({
+          type: TaskType.UPLOAD_PARTNER_JOB,
+          payload: { assignId: ids.assignB, customerId: ids.b, partnerCode: 'SATLOC' },
+          headers: expect.objectContaining({ 'x-task-id': body.taskId, 'x-task-type': 'UPLOAD_PARTNER_JOB', 'x-partner-code': 'SATLOC', 'x-attempt': 1 }),
+        }),
+      ]);
+      expect(await repos.jobAssigns.findById(ids.b, ids.assignB)).toMatchObject({ status: AssignStatus.NEW, upload: { syncStatus: 'queued' } });
+    });
+
+    it('status reports the partner offline', async () => {
+      const status = (await call('GET', `/api/partners/${ids.satloc}/status`, service)).json();
+      expect(status).toMatchObject({ status: 'offline', lastHealthCheck: { up: false } });
+    });
+  });
+
+  describe('secrets', () => {
+    it('no partner password or token appears in any response or log line, in any encoding', async () => {
+      // Failing paths too: a wrong password, and a create that conflicts.
+      await call('POST', '/api/partners/systemUsers/testAuth', customerA, { partnerCode: 'SATLOC', username: 'acme.api', password: NEW_SECRET });
+      await call('POST', '/api/partners/systemUsers', customerA, { partnerId: ids.satloc, username: 'acme.dup', password: NEW_SECRET });
+      await call('PUT', `/api/partners/systemUsers/${ids.psuA}`, customerA, { password: 1234 });
+      expect(logs.lines.length).toBeGreaterThan(50);
+      const haystack = [...logs.lines, ...responses].join('\n');
+      for (const secret of [SECRET, NEW_SECRET, 'beta-password', 'drone-pass']) {
+        for (const form of forms(secret)) expect(haystack.includes(form), `a form of a password leaked: ${form}`).toBe(false);
+      }
+      const bearer = admin['authorization']?.slice('Bearer '.length) ?? '';
+      expect(logs.text.includes(bearer)).toBe(false);
+      expect(logs.text.includes(jwtSecret)).toBe(false);
+      const sessions = await redis.client.keys(`${run}:auth:*`);
+      for (const key of sessions) {
+        const value = (await redis.client.get(key)) ?? '';
+        for (const form of forms(SECRET)) expect(value.includes(form)).toBe(false);
+      }
+    });
+  });
+});

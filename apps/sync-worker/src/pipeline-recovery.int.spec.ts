@@ -1,0 +1,112 @@
+import { DeadLetterQueueAdmin } from '@agair/messaging';
+import { AssignStatus, ErrorCategory, PartnerLogTrackerState } from '@agair/domain-models';
+import { partnerTaskTopology } from '@agair/runtime';
+import { waitFor } from '@agair/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+
+describe('pipeline recovery (apps as processes)', () => {
+  let world: PipelineWorld;
+
+  beforeAll(async () => {
+    world = await createPipelineWorld();
+    // Retry backoffs shrunk a hundredfold so the test waits seconds, not minutes.
+    await world.start('sync-worker', { TASK_RETRY_DELAY_SCALE: '0.01' });
+    await world.start('poller');
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('keeps retrying an upload the partner refuses for a while, then uploads it', async () => {
+    world.simulator.faults.set('UploadJobData', { failure: { kind: 'status', status: 503 }, times: 3 });
+    const job = await world.createJob('East strip', rectangle(-97.46, 38.12, 300, 200));
+    const assign = await world.assignQueued(job);
+
+    const uploaded = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return isUploaded(current) ? current : undefined;
+    }, { timeoutMs: 60_000, what: 'assignment UPLOADED after the faults' });
+    // Every attempt counts, the successful fourth one included.
+    expect(uploaded.upload.attempts).toBe(4);
+    const uploads = world.simulator.state.requests.filter((r) => r.endpoint === 'UploadJobData');
+    expect(uploads.map((r) => r.status)).toEqual([503, 503, 503, 200]);
+    // Each retry waited in a delay queue: the attempts are spread out, not back to back.
+    const times = uploads.map((r) => Date.parse(r.at));
+    for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(100);
+  });
+
+  it('fails a corrupt log with the decoder reason and processes the others', async () => {
+    const job = await world.createJob('West block', {
+      type: 'MultiPolygon',
+      coordinates: [rectangle(-97.56, 38.14, 250, 200).coordinates, rectangle(-97.54, 38.14, 250, 200).coordinates],
+    });
+    const assign = await world.assignQueued(job);
+    const uploaded = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return isUploaded(current) ? current : undefined;
+    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const logs = world.simulator.produceLogs(Number(uploaded.extJobId));
+    const garbage = world.simulator.state.addRawLog({
+      aircraftId: world.aircraftId,
+      bytes: Buffer.from('this is not a flight log, just some text a pilot saved by mistake'),
+      fileName: `AC${world.aircraftId}_notes.alog`,
+    });
+    await world.requestSync();
+
+    const ids = [...logs.map((l) => l.logId), garbage.logId];
+    const trackers = await waitFor(async () => {
+      const all = (await world.repositories.partnerLogTrackers.listByCustomer(world.customerId)).filter((t) => ids.includes(t.logId));
+      const settled = all.filter((t) => t.state === PartnerLogTrackerState.PROCESSED || t.state === PartnerLogTrackerState.FAILED);
+      return settled.length === ids.length ? settled : undefined;
+    }, { timeoutMs: 60_000, what: 'every log processed or failed' });
+    const bad = trackers.find((t) => t.logId === garbage.logId);
+    expect(bad).toMatchObject({ state: PartnerLogTrackerState.FAILED, error: { category: ErrorCategory.DATA_FORMAT } });
+    expect(bad?.error?.message).toMatch(/magic|format|not a flight log/i);
+    expect(trackers.filter((t) => t.logId !== garbage.logId).every((t) => t.state === PartnerLogTrackerState.PROCESSED)).toBe(true);
+  });
+
+  it('dead-letters an upload the partner rejects for good, lists it unchanged, and retries exactly the matching messages once the fault clears', async () => {
+    const topology = partnerTaskTopology({
+      QUEUE_PREFIX: world.prefix,
+      TASK_QUEUE: 'partner_tasks',
+      TASK_DELIVERY_LIMIT: 5,
+      TASK_RETRY_TIERS_MS: world.env['TASK_RETRY_TIERS_MS'] as string,
+      AMQP_PUBLISH_TIMEOUT_MS: 10_000,
+    });
+    const admin = new DeadLetterQueueAdmin(world.amqp);
+    // A bad request is not something a retry can fix: straight to the DLQ.
+    world.simulator.faults.set('UploadJobData', { failure: { kind: 'status', status: 400 } });
+    const job = await world.createJob('South corner', rectangle(-97.44, 38.16, 200, 200));
+    const assign = await world.assignQueued(job);
+
+    const listed = await waitFor(async () => {
+      const page = await admin.list(topology.main, 0, 50);
+      return page.messages.some((m) => m.errorCategory) ? page : undefined;
+    }, { timeoutMs: 30_000, what: 'the upload in the DLQ' });
+    expect(listed.total).toBe(1);
+    expect(listed.messages[0]).toMatchObject({ taskType: 'UPLOAD_PARTNER_JOB', partnerCode: 'SATLOC', attempt: 1 });
+    // A second listing sees the same thing: listing takes nothing away and reorders nothing.
+    expect((await admin.list(topology.main, 0, 50)).messages).toEqual(listed.messages);
+    const failed = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+    expect(failed).toMatchObject({ status: AssignStatus.NEW, upload: { syncStatus: 'failed' } });
+
+    // Another partner's message in the same DLQ must stay where it is.
+    await world.publisher.publish(
+      { taskId: 'other-partner-task-1', type: 'UPLOAD_PARTNER_JOB', payload: { assignId: 'a'.repeat(24), customerId: 'b'.repeat(24), partnerCode: 'AGIDRONEX' }, createdAt: new Date().toISOString() },
+      { queue: topology.failed, headers: { 'x-error-category': 'internal', 'x-last-error': 'parked by the test' } },
+    );
+    world.simulator.faults.clear('UploadJobData');
+    const moved = await admin.retryByHeader(topology.main, 'x-partner-code', 'SATLOC');
+    expect(moved).toMatchObject({ moved: 1, left: 1 });
+
+    const uploaded = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return isUploaded(current) ? current : undefined;
+    }, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
+    expect(uploaded.extJobId).toBeTruthy();
+    const left = await admin.list(topology.main, 0, 50);
+    expect(left.messages.map((m) => m.partnerCode)).toEqual(['AGIDRONEX']);
+  });
+});
