@@ -114,7 +114,7 @@ export class AuthSessionCache {
   }
 
   private count(result: 'hit' | 'miss' | 'shared'): void {
-    this.options.metrics.authCache.inc({ partner: this.options.partnerCode, result });
+    this.options.metrics.authCache.inc({ partner_code: this.options.partnerCode, result });
   }
 
   private storeFailed(error: unknown): void {

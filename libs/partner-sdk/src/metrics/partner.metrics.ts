@@ -8,42 +8,42 @@ export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'h
  * `circuit-open`): never a customer or anything from a request.
  */
 export class PartnerMetrics {
-  readonly requests: Counter<'partner' | 'endpoint' | 'outcome'>;
-  readonly duration: Histogram<'partner' | 'endpoint' | 'outcome'>;
-  readonly breakerState: Gauge<'partner'>;
-  readonly authCache: Counter<'partner' | 'result'>;
+  readonly requests: Counter<'partner_code' | 'endpoint' | 'outcome'>;
+  readonly duration: Histogram<'partner_code' | 'endpoint' | 'outcome'>;
+  readonly breakerState: Gauge<'partner_code' | 'scope'>;
+  readonly authCache: Counter<'partner_code' | 'result'>;
 
   constructor(registry: Registry) {
-    this.requests = reuse(registry, 'partner_requests_total', () =>
+    this.requests = reuse(registry, 'agair_partner_requests_total', () =>
       new Counter({
-        name: 'partner_requests_total',
+        name: 'agair_partner_requests_total',
         help: 'Partner API requests by endpoint and outcome',
-        labelNames: ['partner', 'endpoint', 'outcome'] as const,
+        labelNames: ['partner_code', 'endpoint', 'outcome'] as const,
         registers: [registry],
       }),
     );
-    this.duration = reuse(registry, 'partner_request_duration_seconds', () =>
+    this.duration = reuse(registry, 'agair_partner_request_duration_seconds', () =>
       new Histogram({
-        name: 'partner_request_duration_seconds',
+        name: 'agair_partner_request_duration_seconds',
         help: 'Partner API request latency (to response headers) by endpoint and outcome',
-        labelNames: ['partner', 'endpoint', 'outcome'] as const,
+        labelNames: ['partner_code', 'endpoint', 'outcome'] as const,
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
         registers: [registry],
       }),
     );
-    this.breakerState = reuse(registry, 'partner_circuit_breaker_state', () =>
+    this.breakerState = reuse(registry, 'agair_partner_breaker_state', () =>
       new Gauge({
-        name: 'partner_circuit_breaker_state',
+        name: 'agair_partner_breaker_state',
         help: 'Shared circuit breaker state as last seen by this process: 0 closed, 1 half-open, 2 open',
-        labelNames: ['partner'] as const,
+        labelNames: ['partner_code', 'scope'] as const,
         registers: [registry],
       }),
     );
-    this.authCache = reuse(registry, 'partner_auth_cache_total', () =>
+    this.authCache = reuse(registry, 'agair_partner_auth_cache_total', () =>
       new Counter({
-        name: 'partner_auth_cache_total',
+        name: 'agair_partner_auth_cache_total',
         help: 'Token lookups: hit (cached in Redis), shared (joined an in-flight authentication), miss (authenticated)',
-        labelNames: ['partner', 'result'] as const,
+        labelNames: ['partner_code', 'result'] as const,
         registers: [registry],
       }),
     );

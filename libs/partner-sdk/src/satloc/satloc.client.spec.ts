@@ -216,11 +216,11 @@ describe('error classes and in-call retries', () => {
     await client.service.getAircraftList(TEST_CREDS);
     await client.service.getAircraftList(TEST_CREDS);
     const text = await client.registry.metrics();
-    expect(text).toContain('partner_requests_total{partner="SATLOC",endpoint="GetAircraftList",outcome="partner-down"} 1');
-    expect(text).toContain('partner_requests_total{partner="SATLOC",endpoint="GetAircraftList",outcome="success"} 2');
-    expect(text).toContain('partner_auth_cache_total{partner="SATLOC",result="hit"} 1');
-    expect(text).toContain('partner_auth_cache_total{partner="SATLOC",result="miss"} 1');
-    expect(text).toMatch(/partner_request_duration_seconds_count\{partner="SATLOC",endpoint="AuthenticateAPIUser",outcome="success"\} 1/);
+    expect(text).toContain('agair_partner_requests_total{partner_code="SATLOC",endpoint="GetAircraftList",outcome="partner-down"} 1');
+    expect(text).toContain('agair_partner_requests_total{partner_code="SATLOC",endpoint="GetAircraftList",outcome="success"} 2');
+    expect(text).toContain('agair_partner_auth_cache_total{partner_code="SATLOC",result="hit"} 1');
+    expect(text).toContain('agair_partner_auth_cache_total{partner_code="SATLOC",result="miss"} 1');
+    expect(text).toMatch(/agair_partner_request_duration_seconds_count\{partner_code="SATLOC",endpoint="AuthenticateAPIUser",outcome="success"\} 1/);
   });
 });
 

@@ -96,7 +96,7 @@ export class SatlocPartnerService implements PartnerService {
       keyPrefix: deps.keyPrefix,
       scope: PARTNER,
       logger: deps.logger,
-      onState: (state) => deps.metrics.breakerState.set({ partner: PARTNER }, BREAKER_STATE_VALUE[state]),
+      onState: (state) => deps.metrics.breakerState.set({ partner_code: PARTNER, scope: 'partner' }, BREAKER_STATE_VALUE[state]),
     });
   }
 
@@ -431,7 +431,7 @@ export class SatlocPartnerService implements PartnerService {
   }
 
   private async observed<T>(endpoint: SatlocEndpoint, call: () => Promise<T>): Promise<T> {
-    const stop = this.deps.metrics.duration.startTimer({ partner: PARTNER, endpoint });
+    const stop = this.deps.metrics.duration.startTimer({ partner_code: PARTNER, endpoint });
     let outcome = 'success';
     try {
       return await call();
@@ -440,7 +440,7 @@ export class SatlocPartnerService implements PartnerService {
       throw error;
     } finally {
       stop({ outcome });
-      this.deps.metrics.requests.inc({ partner: PARTNER, endpoint, outcome });
+      this.deps.metrics.requests.inc({ partner_code: PARTNER, endpoint, outcome });
     }
   }
 
