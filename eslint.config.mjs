@@ -38,7 +38,7 @@ const boundaries = (depConstraints) => ({
   ],
 });
 
-const testFiles = ['**/*.spec.ts', '**/bench/**/*.ts'];
+const testFiles = ['**/*.spec.ts', '**/test/**/*.ts', '**/test-fixtures/**/*.ts', '**/bench/**/*.ts'];
 
 export default [
   ...nx.configs['flat/base'],

@@ -1,3 +1,4 @@
+import type { MultiPolygon } from '@agair/domain-models';
 import { testServices, uniqueName, withDatabase } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePass, sampleSummary } from '../../test/builders.js';
@@ -90,8 +91,8 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
 
   it('keeps the as-applied coverage per file and lists it by job, GeoJSON in and out', async () => {
     const jobId = newObjectIdString();
-    const coverage = {
-      type: 'MultiPolygon' as const,
+    const coverage: MultiPolygon = {
+      type: 'MultiPolygon',
       coordinates: [
         [[[-97.5, 38.1], [-97.49, 38.1], [-97.49, 38.11], [-97.5, 38.11], [-97.5, 38.1]]],
         [
