@@ -1,0 +1,59 @@
+import { LogCapture } from '@agair/testing';
+import { Role, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { DlqAdminConfig } from './config.js';
+
+const secret = 's'.repeat(40);
+const token = (role: Role) =>
+  mintToken({ jwtSecret: secret, issuer: 'agair', audience: 'agair-api', sub: `${role}-1`, role, ...(role === Role.CUSTOMER ? { customerId: 'c'.repeat(24) } : {}) });
+
+describe('dlq-admin without a broker', () => {
+  let app: HttpApp;
+  beforeAll(async () => {
+    // Port 1 answers nothing: every check below must be decided before the broker is needed.
+    const config = loadConfig(DlqAdminConfig, { AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: secret, AMQP_RECONNECT_S: '60' });
+    app = await buildApp(config, createLogger({ name: 'dlq-admin', level: 'silent', destination: new LogCapture() }));
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('documents every DLQ route with a response schema and bearer security', async () => {
+    const doc = (await app.inject('/documentation/json')).json();
+    for (const [path, method] of [
+      ['/api/dlq/{queueName}/list', 'get'],
+      ['/api/dlq/{queueName}/retryAll', 'post'],
+      ['/api/dlq/{queueName}/retryByPosition', 'post'],
+      ['/api/dlq/{queueName}/retryByHeader', 'post'],
+      ['/api/dlq/{queueName}/purge', 'post'],
+    ] as const) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation.security).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '503']));
+    }
+  });
+
+  it('answers 401 without a token and 403 for the customer and service roles', async () => {
+    expect((await app.inject({ url: '/api/dlq/partner_tasks/list' })).statusCode).toBe(401);
+    for (const role of [Role.CUSTOMER, Role.SERVICE]) {
+      const response = await app.inject({ method: 'POST', url: '/api/dlq/partner_tasks/retryAll', headers: { authorization: `Bearer ${token(role)}` } });
+      expect(response.statusCode).toBe(403);
+    }
+  });
+
+  it('answers 400 for a queue name that is not a queue name', async () => {
+    const response = await app.inject({ url: '/api/dlq/..%2F..%2Fetc/list', headers: { authorization: `Bearer ${token(Role.ADMIN)}` } });
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('answers 503 (not a crash) while the broker is unreachable, and is not ready', async () => {
+    const response = await app.inject({ url: '/api/dlq/partner_tasks/list', headers: { authorization: `Bearer ${token(Role.ADMIN)}` } });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    expect(response.headers['retry-after']).toBe('5');
+    expect((await app.inject('/health/ready')).statusCode).toBe(503);
+  });
+});
