@@ -1,5 +1,4 @@
-import { createPartnerServiceFactory } from '@agair/partner-sdk';
-import { createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
+import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
 import {
   AmqpConnection,
   RedisConnection,
@@ -47,14 +46,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
   });
   const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
   const metrics = createMetricsRegistry(SERVICE_NAME);
-  // As runtime's createPartners, plus the key prefix (so tests and environments can keep their breakers apart).
-  const partners = createPartnerServiceFactory({
-    redis: redis.client,
-    metrics,
-    logger,
-    keyPrefix: config.PARTNER_REDIS_PREFIX,
-    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
-  });
+  const partners = createPartners(redis, metrics, config, logger);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
 
   // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;

@@ -45,13 +45,6 @@ export const AssignApiConfig = Type.Object({
     default: 5000,
     description: 'how long a duplicate request waits for the first one with the same key before 409',
   }),
-  PARTNER_REDIS_PREFIX: Type.String({
-    default: 'agair:partner:',
-    minLength: 1,
-    maxLength: 100,
-    pattern: '^[A-Za-z0-9:_-]+$',
-    description: 'Redis key prefix of the partner auth cache and circuit breakers (shared by every app talking to the partner)',
-  }),
   HTTP_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 5 * 1024 * 1024, description: 'largest request body (job boundaries can be big)' }),
 });
 export type AssignApiConfig = Static<typeof AssignApiConfig>;

@@ -1,6 +1,5 @@
 import type { TaskMessage } from '@agair/domain-models';
-import { createPartnerServiceFactory } from '@agair/partner-sdk';
-import { createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
+import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
 import {
   AmqpConnection,
   RedisConnection,
@@ -56,14 +55,7 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     rateLimit: { redis: redis.client, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
   });
 
-  // runtime's createPartners has no key prefix option; the factory is built here to pass it.
-  const partners = createPartnerServiceFactory({
-    redis: redis.client,
-    metrics,
-    logger,
-    keyPrefix: config.PARTNER_STATE_KEY_PREFIX,
-    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
-  });
+  const partners = createPartners(redis, metrics, config, logger);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
 
   const ctx: PartnerApiContext = {

@@ -25,11 +25,6 @@ export const PartnerApiConfig = Type.Object({
     default: 10_000,
     description: 'how long a partner health check result is reused (0 = check every time)',
   }),
-  PARTNER_STATE_KEY_PREFIX: Type.String({
-    default: 'agair:partner:',
-    pattern: '^[A-Za-z0-9:_-]{1,64}$',
-    description: 'Redis key prefix of the partner auth cache and circuit breakers; every app must use the same one',
-  }),
   ENQUEUE_TIMEOUT_MS: Type.Integer({
     minimum: 500,
     maximum: 120_000,

@@ -119,6 +119,8 @@ export async function createPipelineWorld(): Promise<PipelineWorld> {
     POLL_SYNC_CHECK_MS: '300',
     POLL_LEADER_TTL_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '10000',
+    // Partner sessions and breakers of this world only: a fault injected here opens no one else's breaker.
+    PARTNER_STATE_KEY_PREFIX: `${prefix}partner:`,
   };
   const connection = amqp.connect([services.amqpUrl], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
   const topology = partnerTaskTopology({

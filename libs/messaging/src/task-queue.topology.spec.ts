@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterDelayMs } from './retry-policy.js';
 import { taskQueueTopology, tierFor } from './task-queue.topology.js';
 
 describe('taskQueueTopology', () => {
@@ -27,18 +26,5 @@ describe('taskQueueTopology', () => {
     expect(tierFor(t, 1001).ttlMs).toBe(5000);
     expect(tierFor(t, 29_999).ttlMs).toBe(30_000);
     expect(tierFor(t, 10 * 60_000).ttlMs).toBe(30_000);
-  });
-});
-
-describe('fullJitterDelayMs', () => {
-  it('draws from [0, min(cap, base·2^(attempt-1))]', () => {
-    expect(fullJitterDelayMs(1, { baseMs: 1000, capMs: 60_000, random: () => 0.999_999 })).toBe(1000);
-    expect(fullJitterDelayMs(4, { baseMs: 1000, capMs: 60_000, random: () => 0.5 })).toBe(4000);
-    expect(fullJitterDelayMs(20, { baseMs: 1000, capMs: 60_000, random: () => 1 })).toBe(60_000);
-    expect(fullJitterDelayMs(3, { baseMs: 1000, capMs: 60_000, random: () => 0 })).toBe(0);
-  });
-
-  it('never goes below the floor', () => {
-    expect(fullJitterDelayMs(1, { baseMs: 1000, capMs: 60_000, floorMs: 250, random: () => 0 })).toBe(250);
   });
 });

@@ -12,6 +12,11 @@ export const CredentialEnv = {
 export const PartnerEnv = {
   SATLOC_BASE_URL: Type.String({ pattern: '^https?://', description: 'SatLoc Cloud API root, ending in /api/Satloc' }),
   SATLOC_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000, description: 'deadline of one SatLoc request' }),
+  PARTNER_STATE_KEY_PREFIX: Type.String({
+    default: 'agair:partner:',
+    pattern: '^[A-Za-z0-9:_-]{1,64}$',
+    description: 'Redis key prefix of partner sessions and circuit breakers; the same in every app',
+  }),
   PARTNER_LOG_MAX_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'largest flight log accepted' }),
 };
 

@@ -4,6 +4,7 @@ import type { Logger, RedisConnection, Registry } from '@agair/service-kit';
 export interface PartnerConfig {
   SATLOC_BASE_URL: string;
   SATLOC_TIMEOUT_MS: number;
+  PARTNER_STATE_KEY_PREFIX: string;
 }
 
 export function createPartners(redis: RedisConnection, metrics: Registry, config: PartnerConfig, logger: Logger): PartnerServiceFactory {
@@ -11,6 +12,7 @@ export function createPartners(redis: RedisConnection, metrics: Registry, config
     redis: redis.client,
     metrics,
     logger,
+    keyPrefix: config.PARTNER_STATE_KEY_PREFIX,
     satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
   });
 }
