@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { Role, mintToken } from '@agair/service-kit';
+import { MongoClient } from 'mongodb';
 
 const { values: flags } = parseArgs({ options: { 'keep-running': { type: 'boolean', default: false } } });
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,6 +103,19 @@ function rectangle(lon: number, lat: number, widthM: number, heightM: number): n
   return [[[lon, lat], [lon + dLon, lat], [lon + dLon, lat + dLat], [lon, lat + dLat], [lon, lat]]];
 }
 
+let demoDatabaseUrl: string | null = null;
+
+/** Each run works in a database of its own; it is dropped at the end unless --keep-running. */
+async function dropDemoDatabase(): Promise<void> {
+  if (!demoDatabaseUrl) return;
+  const client = new MongoClient(demoDatabaseUrl, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
 async function main(): Promise<void> {
   say('starting services (FerretDB on PostgreSQL, RabbitMQ, Redis) …');
   const { stdout } = await promisify(execFile)('bash', ['tools/services/up.sh'], { cwd: repo, timeout: 600_000 });
@@ -111,14 +125,15 @@ async function main(): Promise<void> {
   const jwtSecret = randomBytes(32).toString('hex');
   const ports = { simulator: await freePort(), partner: await freePort(), assign: await freePort(), dlq: await freePort(), poller: await freePort(), worker: await freePort() };
   const satlocBase = `http://127.0.0.1:${ports.simulator}/api/Satloc`;
+  demoDatabaseUrl = services['MONGO_URL']?.replace(/\/[^/]*$/, `/agair_demo_${runId}`) ?? null;
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
-    MONGO_URL: services['MONGO_URL']?.replace(/\/[^/]*$/, `/agair_demo_${runId}`) ?? '',
+    MONGO_URL: demoDatabaseUrl ?? '',
     AMQP_URL: services['AMQP_URL'] ?? '',
     REDIS_URL: services['REDIS_URL'] ?? '',
-    QUEUE_PREFIX: `demo_${runId}_`,
-    PARTNER_STATE_KEY_PREFIX: `agair:demo:${runId}:partner:`,
+    QUEUE_PREFIX: 'demo_',
+    PARTNER_STATE_KEY_PREFIX: 'agair:demo:partner:',
     JWT_SECRET: jwtSecret,
     CREDENTIAL_KEYS: `demo:${randomBytes(32).toString('base64')}`,
     CREDENTIAL_ACTIVE_KEY_ID: 'demo',
@@ -172,14 +187,14 @@ async function main(): Promise<void> {
     boundary: { type: 'Polygon', coordinates: rectangle(-97.52, 38.1, 800, 500) },
     exclusions: [{ type: 'Polygon', coordinates: rectangle(-97.5165, 38.1018, 160, 125) }],
     productName: 'Glyphosate 41%',
-    targetRateLPerHa: 20,
+    targetRateLPerHa: 30,
     units: 'metric',
   });
   const assigned = await http<{ ok: boolean; assignments: { userId: string; partnerCode: string | null; externalJobId: string | null; syncStatus: string }[]; errors: unknown[] }>(
     'POST',
     `${assignApi}/api/jobs/${job.id}/assign`,
     admin,
-    { asUsers: [{ userId: pilot.id, notes: 'Wind from the south-west, keep off the farmstead.' }] },
+    { asUsers: [{ uid: pilot.id, notes: 'Wind from the south-west, keep off the farmstead.' }] },
   );
   const outcome = assigned.assignments[0];
   say(`  assignment: partner ${outcome?.partnerCode}, upload ${outcome?.syncStatus}${outcome?.externalJobId ? `, SatLoc job ${outcome.externalJobId}` : ''}`);
@@ -238,6 +253,7 @@ main().then(
     }
     say('stopping the apps and the simulator (run with --keep-running to explore) …');
     await stopAll();
+    await dropDemoDatabase().catch((err: unknown) => say(`could not drop the demo database: ${(err as Error).message}`));
     say(`finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   },
   async (err: unknown) => {
@@ -247,6 +263,7 @@ main().then(
       for (const line of output.slice(-10)) process.stdout.write(`    ${line}\n`);
     }
     await stopAll();
+    await dropDemoDatabase().catch(() => undefined);
     process.exit(1);
   },
 );
