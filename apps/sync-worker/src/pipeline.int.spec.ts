@@ -13,11 +13,13 @@ interface GroundTruth {
 
 describe('pipeline: assign → upload → logs → poll → process (apps as processes)', () => {
   let world: PipelineWorld;
+  let workerUrl: string;
+  let pollerUrl: string;
 
   beforeAll(async () => {
     world = await createPipelineWorld();
-    await world.start('sync-worker');
-    await world.start('poller');
+    workerUrl = await (await world.start('sync-worker')).waitForUrl();
+    pollerUrl = await (await world.start('poller')).waitForUrl();
   });
 
   afterAll(async () => {
@@ -86,5 +88,29 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     const coverage = await world.repositories.applicationRecords.listCoverageByJob(world.customerId, job.id);
     expect(coverage).toHaveLength(3);
     expect(coverage.every((c) => c.coverage.type === 'MultiPolygon' || c.coverage.type === 'Polygon')).toBe(true);
+  });
+
+  it('exposes the pipeline metrics with non-zero values where the flow touched them', async () => {
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const value = (text: string, pattern: RegExp) =>
+      text
+        .split('\n')
+        .filter((line) => !line.startsWith('#') && pattern.test(line))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const worker = await scrape(workerUrl);
+    const poller = await scrape(pollerUrl);
+    expect(value(worker, /^agair_tasks_total\{.*task_type="UPLOAD_PARTNER_JOB".*outcome="completed"/)).toBeGreaterThan(0);
+    expect(value(worker, /^agair_tasks_total\{.*task_type="PROCESS_PARTNER_LOG".*outcome="completed"/)).toBe(3);
+    expect(value(worker, /^agair_task_duration_seconds_count/)).toBeGreaterThan(0);
+    expect(value(worker, /^agair_log_processing_seconds_count\{.*outcome="processed"/)).toBe(3);
+    expect(value(worker, /^agair_partner_requests_total\{.*endpoint="UploadJobData".*outcome="success"/)).toBeGreaterThan(0);
+    expect(worker).toMatch(/^agair_queue_depth\{.*queue="[^"]+partner_tasks"/m);
+    expect(worker).toMatch(/^agair_dlq_depth\{.*queue="[^"]+partner_tasks_failed"/m);
+    expect(value(poller, /^agair_poll_runs_total\{/)).toBeGreaterThan(0);
+    expect(value(poller, /^agair_poll_logs_total\{.*result="downloaded"/)).toBe(3);
+    expect(value(poller, /^agair_poll_logs_total\{.*result="enqueued"/)).toBe(3);
+    expect(value(poller, /^agair_poll_last_success_timestamp_seconds/)).toBeGreaterThan(0);
+    expect(value(poller, /^agair_partner_requests_total\{.*endpoint="GetAircraftLogData".*outcome="success"/)).toBe(3);
+    expect(value(poller, /^agair_poll_leader/)).toBe(1);
   });
 });
