@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../vitest/shared.js';
 
 /**
  * Static checks of the container and Kubernetes deployment files (docker/, k8s/): `npm run test:deploy`.
@@ -6,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  * proxy once and are cached (tools/deploy/kustomize.sh, tools/deploy/schemas.sh).
  */
 export default defineConfig({
+  // app config schemas are imported from their TypeScript sources
+  ...sourceConditions,
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['tools/deploy/**/*.spec.ts'],
