@@ -1,14 +1,5 @@
-import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
-import {
-  AmqpConnection,
-  RedisConnection,
-  createHttpApp,
-  createMetricsRegistry,
-  registerAuth,
-  type Dependency,
-  type HttpApp,
-  type Logger,
-} from '@agair/service-kit';
+import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
+import { createHttpApp, createMetricsRegistry, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
 import { JobAssignmentService } from './assign/job-assignment.service.js';
 import { PartnerHealthGate } from './assign/partner-health.gate.js';
@@ -30,21 +21,7 @@ function closer(name: string, close: () => Promise<void>): Dependency {
 
 /** Builds the assign-api service with its connections; `main.ts` listens, tests inject requests. */
 export async function buildApp(config: AssignApiConfig, logger: Logger): Promise<HttpApp> {
-  const database = openDatabase({
-    url: config.MONGO_URL,
-    appName: SERVICE_NAME,
-    logger,
-    credentialKeys: config.CREDENTIAL_KEYS,
-    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
-  });
-  const amqp = new AmqpConnection({
-    url: config.AMQP_URL,
-    connectionName: SERVICE_NAME,
-    logger,
-    heartbeatS: config.AMQP_HEARTBEAT_S,
-    reconnectS: config.AMQP_RECONNECT_S,
-  });
-  const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
+  const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger);
   const metrics = createMetricsRegistry(SERVICE_NAME);
   const partners = createPartners(redis, metrics, config, logger);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);

@@ -1,14 +1,6 @@
 import type { TaskMessage } from '@agair/domain-models';
-import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology } from '@agair/runtime';
-import {
-  AmqpConnection,
-  RedisConnection,
-  createHttpApp,
-  createMetricsRegistry,
-  registerAuth,
-  type HttpApp,
-  type Logger,
-} from '@agair/service-kit';
+import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
+import { createHttpApp, createMetricsRegistry, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
 import type { PartnerApiContext } from './context.js';
 import { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
@@ -22,21 +14,7 @@ export const SERVICE_NAME = 'partner-api';
 
 /** Builds the partner-api service with its connections; `main.ts` listens, tests inject requests. */
 export async function buildApp(config: PartnerApiConfig, logger: Logger): Promise<HttpApp> {
-  const database = openDatabase({
-    url: config.MONGO_URL,
-    appName: SERVICE_NAME,
-    logger,
-    credentialKeys: config.CREDENTIAL_KEYS,
-    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
-  });
-  const amqp = new AmqpConnection({
-    url: config.AMQP_URL,
-    connectionName: SERVICE_NAME,
-    logger,
-    heartbeatS: config.AMQP_HEARTBEAT_S,
-    reconnectS: config.AMQP_RECONNECT_S,
-  });
-  const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
+  const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger);
   const metrics = createMetricsRegistry(SERVICE_NAME);
 
   const app = await createHttpApp({

@@ -1,14 +1,6 @@
 import { hostname } from 'node:os';
-import { createPartners, createTaskPublisher, openDatabase, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
-import {
-  AmqpConnection,
-  RedisConnection,
-  createHttpApp,
-  createMetricsRegistry,
-  type HttpApp,
-  type Logger,
-  type RunningService,
-} from '@agair/service-kit';
+import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
+import { createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { PollerConfig } from './config.js';
 import { LeaderLease } from './leader-lease.js';
 import { LogCollector } from './log-collector.js';
@@ -29,21 +21,7 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
   const owner = config.POLLER_ID || `${hostname()}-${process.pid}`;
   const registry = createMetricsRegistry(SERVICE_NAME);
   const metrics = pollerMetrics(registry);
-  const database = openDatabase({
-    url: config.MONGO_URL,
-    appName: SERVICE_NAME,
-    logger,
-    credentialKeys: config.CREDENTIAL_KEYS,
-    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
-  });
-  const amqp = new AmqpConnection({
-    url: config.AMQP_URL,
-    connectionName: `${SERVICE_NAME}:${owner}`,
-    logger,
-    heartbeatS: config.AMQP_HEARTBEAT_S,
-    reconnectS: config.AMQP_RECONNECT_S,
-  });
-  const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
+  const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger, owner);
   const partners = createPartners(redis, registry, config, logger);
   const topology = partnerTaskTopology(config);
   const publisher = createTaskPublisher(amqp, topology, config, logger);

@@ -1,24 +1,8 @@
 import { hostname } from 'node:os';
 import { TaskType } from '@agair/domain-models';
 import { HandlerRegistry, TaskConsumer } from '@agair/messaging';
-import {
-  createPartners,
-  createTaskPublisher,
-  openDatabase,
-  createPartnerTaskRetryPolicy,
-  partnerTaskTopology,
-  registerQueueDepthMetrics,
-} from '@agair/runtime';
-import {
-  AmqpConnection,
-  ConfigError,
-  RedisConnection,
-  createHttpApp,
-  createMetricsRegistry,
-  type HttpApp,
-  type Logger,
-  type RunningService,
-} from '@agair/service-kit';
+import { createPartners, createPartnerTaskRetryPolicy, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
+import { ConfigError, createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { SyncWorkerConfig } from './config.js';
 import { processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
 import { uploadPartnerJobHandler } from './handlers/upload-partner-job.handler.js';
@@ -50,21 +34,7 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
   const workerId = config.WORKER_ID || `${hostname()}-${process.pid}`;
   const registry = createMetricsRegistry(SERVICE_NAME);
   const metrics = syncWorkerMetrics(registry);
-  const database = openDatabase({
-    url: config.MONGO_URL,
-    appName: SERVICE_NAME,
-    logger,
-    credentialKeys: config.CREDENTIAL_KEYS,
-    activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
-  });
-  const amqp = new AmqpConnection({
-    url: config.AMQP_URL,
-    connectionName: `${SERVICE_NAME}:${workerId}`,
-    logger,
-    heartbeatS: config.AMQP_HEARTBEAT_S,
-    reconnectS: config.AMQP_RECONNECT_S,
-  });
-  const redis = new RedisConnection({ url: config.REDIS_URL, connectionName: SERVICE_NAME, logger });
+  const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger, workerId);
   const partners = createPartners(redis, registry, config, logger);
   const topology = partnerTaskTopology(config);
   const publisher = createTaskPublisher(amqp, topology, config, logger);

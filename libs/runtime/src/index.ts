@@ -4,3 +4,4 @@ export * from './partners.js';
 export * from './task-queue.js';
 export * from './upload-assignment.js';
 export * from './queue-metrics.js';
+export * from './connections.js';
