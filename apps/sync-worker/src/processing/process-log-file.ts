@@ -44,9 +44,9 @@ const SLICE_BYTES = 256 * 1024;
 const MIN_OVERLAP_SHARE = 0.3;
 const EMPTY_AREA: MultiPolygon = { type: 'MultiPolygon', coordinates: [] };
 
-async function* slices(bytes: Buffer): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += SLICE_BYTES) {
-    yield bytes.subarray(offset, Math.min(bytes.length, offset + SLICE_BYTES));
+export async function* slices(bytes: Buffer, sliceBytes = SLICE_BYTES): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += sliceBytes) {
+    yield bytes.subarray(offset, Math.min(bytes.length, offset + sliceBytes));
     await yieldToEventLoop();
   }
 }
@@ -57,8 +57,9 @@ interface Computed {
   formatName: string;
 }
 
-async function compute(bytes: Buffer, job: Job | null): Promise<Computed> {
-  const decoding = decodeFlightLog(slices(bytes));
+/** Decode and statistics of a stored log against a job's field (or no field), yielding between slices. */
+export async function compute(bytes: Buffer, job: Pick<Job, 'boundary' | 'exclusions' | 'targetRateLPerHa'> | null, sliceBytes = SLICE_BYTES): Promise<Computed> {
+  const decoding = decodeFlightLog(slices(bytes, sliceBytes));
   const statistics = await computeApplicationStatistics(decoding, {
     boundary: job?.boundary ?? EMPTY_AREA,
     exclusions: job?.exclusions ?? [],
