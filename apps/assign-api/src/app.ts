@@ -1,3 +1,4 @@
+import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { createHttpApp, createMetricsRegistry, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
@@ -24,7 +25,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger);
   const metrics = createMetricsRegistry(SERVICE_NAME);
   const partners = createPartners(redis, metrics, config, logger);
-  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
+  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
 
   // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;
   // the service reports not-ready until they exist, so it can start while the database is away.

@@ -1,4 +1,4 @@
-import type { TaskMessage } from '@agair/domain-models';
+import { TaskType, type TaskMessage } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { createHttpApp, createMetricsRegistry, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
@@ -34,7 +34,7 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
   });
 
   const partners = createPartners(redis, metrics, config, logger);
-  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config), config, logger);
+  const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
 
   const ctx: PartnerApiContext = {
     db: database.mongo.db,

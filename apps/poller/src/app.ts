@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
 import { createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { PollerConfig } from './config.js';
@@ -23,9 +24,9 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
   const metrics = pollerMetrics(registry);
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger, owner);
   const partners = createPartners(redis, registry, config, logger);
-  const topology = partnerTaskTopology(config);
+  const topology = partnerTaskTopology(config, TaskType.PROCESS_PARTNER_LOG);
   const publisher = createTaskPublisher(amqp, topology, config, logger);
-  registerQueueDepthMetrics(registry, amqp, topology);
+  registerQueueDepthMetrics(registry, amqp, [topology]);
 
   const collector = new LogCollector(
     { repositories: database.repositories, partners, publisher, logger, metrics },

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { TaskType } from '@agair/domain-models';
 import { HandlerRegistry, TaskConsumer } from '@agair/messaging';
-import { createPartners, createPartnerTaskRetryPolicy, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
+import { createPartners, createPartnerTaskRetryPolicy, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics, taskQueueName } from '@agair/runtime';
 import { ConfigError, createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { SyncWorkerConfig } from './config.js';
 import { processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
@@ -13,7 +13,8 @@ export const SERVICE_NAME = 'sync-worker';
 export interface SyncWorker extends RunningService {
   /** Health and metrics listener. */
   app: HttpApp;
-  consumer: TaskConsumer;
+  /** One per queue the worker's task types travel on. */
+  consumers: TaskConsumer[];
   /** Creates indexes, then starts consuming (dependencies first, work second). */
   start(): Promise<void>;
 }
@@ -36,36 +37,49 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
   const metrics = syncWorkerMetrics(registry);
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger, workerId);
   const partners = createPartners(redis, registry, config, logger);
-  const topology = partnerTaskTopology(config);
-  const publisher = createTaskPublisher(amqp, topology, config, logger);
-  registerQueueDepthMetrics(registry, amqp, topology);
-
   const { repositories } = database;
   const processDeps = { repositories, logger, metrics, workerId, leaseMs: config.TASK_LEASE_MS };
-  const handlers = new HandlerRegistry();
-  if (types.includes(TaskType.UPLOAD_PARTNER_JOB)) handlers.register(TaskType.UPLOAD_PARTNER_JOB, uploadPartnerJobHandler({ repositories, partners, logger }));
-  if (types.includes(TaskType.PROCESS_PARTNER_LOG)) handlers.register(TaskType.PROCESS_PARTNER_LOG, processPartnerLogHandler(processDeps));
-  if (types.includes(TaskType.PROCESS_PARTNER_DATA_FILE)) handlers.register(TaskType.PROCESS_PARTNER_DATA_FILE, processPartnerDataFileHandler(processDeps));
+  const registerHandler = (handlers: HandlerRegistry, type: TaskType): HandlerRegistry => {
+    switch (type) {
+      case TaskType.UPLOAD_PARTNER_JOB:
+        return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger }));
+      case TaskType.PROCESS_PARTNER_LOG:
+        return handlers.register(type, processPartnerLogHandler(processDeps));
+      case TaskType.PROCESS_PARTNER_DATA_FILE:
+        return handlers.register(type, processPartnerDataFileHandler(processDeps));
+    }
+  };
 
-  const consumer = new TaskConsumer({
-    connection: amqp.manager,
-    topology,
-    registry: handlers,
-    publisher,
-    retryPolicy: createPartnerTaskRetryPolicy(config.TASK_RETRY_DELAY_SCALE),
-    tracker: repositories.taskTrackers,
-    logger,
-    consumerId: workerId,
-    prefetch: config.WORKER_PREFETCH,
-    maxAttempts: config.TASK_MAX_ATTEMPTS,
-    leaseMs: config.TASK_LEASE_MS,
-    onOutcome: ({ type, outcome, category, durationMs }) => {
-      metrics.tasks.inc({ task_type: type, outcome, error_category: category ?? 'none' });
-      if (outcome === 'retried') metrics.retries.inc({ task_type: type, error_category: category ?? 'internal' });
-      if (outcome === 'dead_lettered') metrics.exhausted.inc({ task_type: type, error_category: category ?? 'internal' });
-      metrics.duration.observe({ task_type: type }, durationMs / 1000);
-    },
+  // One consumer per queue the selected task types travel on (one, unless pools have their own).
+  const byQueue = new Map<string, TaskType[]>();
+  for (const type of types) byQueue.set(taskQueueName(type, config), [...(byQueue.get(taskQueueName(type, config)) ?? []), type]);
+  const pools = [...byQueue.values()].map((queueTypes) => {
+    const topology = partnerTaskTopology(config, queueTypes[0]);
+    const publisher = createTaskPublisher(amqp, topology, config, logger);
+    const handlers = new HandlerRegistry();
+    for (const type of queueTypes) registerHandler(handlers, type);
+    const consumer = new TaskConsumer({
+      connection: amqp.manager,
+      topology,
+      registry: handlers,
+      publisher,
+      retryPolicy: createPartnerTaskRetryPolicy(config.TASK_RETRY_DELAY_SCALE),
+      tracker: repositories.taskTrackers,
+      logger,
+      consumerId: workerId,
+      prefetch: config.WORKER_PREFETCH,
+      maxAttempts: config.TASK_MAX_ATTEMPTS,
+      leaseMs: config.TASK_LEASE_MS,
+      onOutcome: ({ type, outcome, category, durationMs }) => {
+        metrics.tasks.inc({ task_type: type, outcome, error_category: category ?? 'none' });
+        if (outcome === 'retried') metrics.retries.inc({ task_type: type, error_category: category ?? 'internal' });
+        if (outcome === 'dead_lettered') metrics.exhausted.inc({ task_type: type, error_category: category ?? 'internal' });
+        metrics.duration.observe({ task_type: type }, durationMs / 1000);
+      },
+    });
+    return { topology, publisher, consumer, types: queueTypes };
   });
+  registerQueueDepthMetrics(registry, amqp, pools.map((p) => p.topology));
 
   const app = await createHttpApp({
     name: SERVICE_NAME,
@@ -78,16 +92,18 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
 
   return {
     app,
-    consumer,
+    consumers: pools.map((p) => p.consumer),
     start: async () => {
       await database.ensureIndexes();
-      await consumer.start(types);
-      logger.info({ workerId, types, prefetch: config.WORKER_PREFETCH, queue: topology.main }, 'consuming partner tasks');
+      for (const pool of pools) {
+        await pool.consumer.start(pool.types);
+        logger.info({ workerId, types: pool.types, prefetch: config.WORKER_PREFETCH, queue: pool.topology.main }, 'consuming partner tasks');
+      }
     },
     close: async () => {
       // Leave time after the drain to close connections within SHUTDOWN_TIMEOUT_MS.
-      await consumer.stop(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 5000));
-      await publisher.close();
+      await Promise.all(pools.map((p) => p.consumer.stop(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 5000))));
+      await Promise.all(pools.map((p) => p.publisher.close()));
       await partners.close();
       await app.close();
     },

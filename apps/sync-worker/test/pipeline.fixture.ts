@@ -56,7 +56,7 @@ export interface PipelineWorld {
  * company, user and aircraft), a partner, a customer with SatLoc credentials and a pilot flying
  * the simulator's aircraft. The apps run as processes against it.
  */
-export async function createPipelineWorld(): Promise<PipelineWorld> {
+export async function createPipelineWorld(options: { uploadQueue?: string } = {}): Promise<PipelineWorld> {
   const services = testServices();
   const prefix = `${uniqueName('it')}_`;
   const mongoUrl = withDatabase(services.mongoUrl, uniqueName('it_pipeline'));
@@ -121,15 +121,19 @@ export async function createPipelineWorld(): Promise<PipelineWorld> {
     SHUTDOWN_TIMEOUT_MS: '10000',
     // Partner sessions and breakers of this world only: a fault injected here opens no one else's breaker.
     PARTNER_STATE_KEY_PREFIX: `${prefix}partner:`,
+    TASK_QUEUE_UPLOAD: options.uploadQueue ?? '',
   };
   const connection = amqp.connect([services.amqpUrl], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
-  const topology = partnerTaskTopology({
+  const queueConfig = {
     QUEUE_PREFIX: prefix,
     TASK_QUEUE: 'partner_tasks',
+    TASK_QUEUE_UPLOAD: options.uploadQueue ?? '',
     TASK_DELIVERY_LIMIT: 5,
     TASK_RETRY_TIERS_MS: env['TASK_RETRY_TIERS_MS'] as string,
     AMQP_PUBLISH_TIMEOUT_MS: 10_000,
-  });
+  };
+  const topology = partnerTaskTopology(queueConfig, TaskType.UPLOAD_PARTNER_JOB);
+  const topologies = [topology, partnerTaskTopology(queueConfig, TaskType.PROCESS_PARTNER_LOG)];
   const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const publisher = new TaskPublisher({ connection, topology, logger: silent, publishTimeoutMs: 10_000 });
   await publisher.waitForConnect();
@@ -190,7 +194,9 @@ export async function createPipelineWorld(): Promise<PipelineWorld> {
       await publisher.close();
       const channel = connection.createChannel({ setup: async () => undefined });
       await channel.waitForConnect();
-      for (const q of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel.deleteQueue(q).catch(() => undefined);
+      for (const t of topologies) {
+        for (const q of [t.main, t.failed, ...t.tiers.map((tier) => tier.queue)]) await channel.deleteQueue(q).catch(() => undefined);
+      }
       await channel.close();
       await connection.close();
       await simulator.close();

@@ -170,6 +170,36 @@ describe('task messaging against RabbitMQ', () => {
     expect(JSON.parse(byId.get(badData.taskId)?.content.toString() ?? '{}')).toEqual(badData);
   });
 
+  it('parks a task of a type this pool does not handle in the DLQ at once, naming the queue', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    const handled: string[] = [];
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry: new HandlerRegistry().register(TaskType.UPLOAD_PARTNER_JOB, async ({ message }) => void handled.push(message.taskId)),
+      publisher,
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'upload-pool',
+      prefetch: 1,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+    });
+    closers.push(() => consumer.stop(2000));
+    await consumer.start([TaskType.UPLOAD_PARTNER_JOB]);
+    const stray = createTaskMessage(
+      TaskType.PROCESS_PARTNER_DATA_FILE,
+      { storedFileId: 'f'.repeat(24), contentHash: 'a'.repeat(64), partnerCode: PartnerCode.SATLOC, customerId, reason: 'reprocess' },
+      { taskId: randomUUID(), createdAt: new Date() },
+    );
+    await publisher.publish(stray);
+    const dead = await waitFor(async () => (await drainQueue(t.failed))[0], { what: 'the stray task in the DLQ' });
+    expect(dead.properties.headers).toMatchObject({ [TaskHeaders.TASK_ID]: stray.taskId, [TaskHeaders.ERROR_CATEGORY]: 'internal' });
+    expect(String(dead.properties.headers?.[TaskHeaders.LAST_ERROR])).toContain(`no handler for PROCESS_PARTNER_DATA_FILE on queue ${t.main}`);
+    expect(handled).toEqual([]);
+  });
+
   it('dead-letters a message that is not a valid task without calling any handler', async () => {
     const t = topology();
     const publisher = publisherFor(t);

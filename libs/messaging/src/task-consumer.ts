@@ -144,6 +144,21 @@ export class TaskConsumer {
     const { tracker, consumerId, leaseMs, logger } = this.settings;
     const log = { taskId: message.taskId, taskType: message.type, partnerCode: message.payload.partnerCode, attempt };
 
+    const handler = this.settings.registry.get(message.type);
+    if (!handler) {
+      // Producers and this worker disagree on which queue the type travels on: a configuration
+      // error no retry fixes. Park the message where an operator sees it.
+      const reason = `no handler for ${message.type} on queue ${this.settings.topology.main}`;
+      await this.settings.publisher.publish(message, {
+        attempt,
+        queue: this.settings.topology.failed,
+        headers: { ...taskFailureHeaders('internal', reason) },
+      });
+      logger.error({ ...log, reason }, 'task dead-lettered');
+      this.ack(channel, msg);
+      return { outcome: 'dead_lettered', category: 'internal' };
+    }
+
     const start = tracker ? await tracker.start(message, attempt, consumerId, leaseMs) : { status: 'run' as const, trackerTaskId: message.taskId };
     if (start.status === 'completed') {
       logger.info(log, 'task already completed; acknowledging duplicate delivery');
@@ -161,9 +176,7 @@ export class TaskConsumer {
       return { outcome: 'busy' };
     }
 
-    const handler = this.settings.registry.get(message.type);
     try {
-      if (!handler) throw new Error(`no handler for ${message.type}`);
       await handler({ message, attempt, signal: this.abort.signal, logger });
     } catch (err) {
       const decision = this.decide(err, attempt);

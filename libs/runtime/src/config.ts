@@ -22,6 +22,16 @@ export const PartnerEnv = {
 
 export const TaskQueueEnv = {
   TASK_QUEUE: Type.String({ default: 'partner_tasks', pattern: '^[a-z0-9_]+$', description: 'work queue name (QUEUE_PREFIX is prepended)' }),
+  TASK_QUEUE_UPLOAD: Type.String({
+    default: '',
+    pattern: '^[a-z0-9_]*$',
+    description: 'queue of UPLOAD_PARTNER_JOB tasks, for a dedicated upload pool (empty: TASK_QUEUE)',
+  }),
+  TASK_QUEUE_PROCESS: Type.String({
+    default: '',
+    pattern: '^[a-z0-9_]*$',
+    description: 'queue of PROCESS_PARTNER_LOG / PROCESS_PARTNER_DATA_FILE tasks, for a dedicated processing pool (empty: TASK_QUEUE)',
+  }),
   TASK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'attempts before a task is dead-lettered' }),
   TASK_DELIVERY_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'deliveries without an ack before the broker dead-letters a message' }),
   TASK_RETRY_DELAY_SCALE: Type.Number({

@@ -7,7 +7,7 @@ const CHECK_TIMEOUT_MS = 2000;
  * `agair_queue_depth{queue}` and `agair_dlq_depth{queue}`, read from the broker when Prometheus
  * scrapes (passive queue checks on a short-lived channel). Absent while the broker is away.
  */
-export function registerQueueDepthMetrics(registry: Registry, amqp: AmqpConnection, topology: TaskQueueTopology): void {
+export function registerQueueDepthMetrics(registry: Registry, amqp: AmqpConnection, topologies: readonly TaskQueueTopology[]): void {
   const read = async (queue: string): Promise<number | null> => {
     const connection = amqp.manager.connection;
     if (!connection) return null;
@@ -24,7 +24,7 @@ export function registerQueueDepthMetrics(registry: Registry, amqp: AmqpConnecti
       await channel?.close().catch(() => undefined);
     }
   };
-  const gauge = (name: string, help: string, queue: string) =>
+  const gauge = (name: string, help: string, queues: readonly string[]) =>
     metric(
       registry,
       name,
@@ -35,12 +35,14 @@ export function registerQueueDepthMetrics(registry: Registry, amqp: AmqpConnecti
           labelNames: ['queue'],
           registers: [registry],
           async collect() {
-            const depth = await read(queue);
-            if (depth === null) this.remove({ queue });
-            else this.set({ queue }, depth);
+            for (const queue of queues) {
+              const depth = await read(queue);
+              if (depth === null) this.remove({ queue });
+              else this.set({ queue }, depth);
+            }
           },
         }),
     );
-  gauge('agair_queue_depth', 'Messages ready in the work queue', topology.main);
-  gauge('agair_dlq_depth', 'Messages in the dead-letter queue', topology.failed);
+  gauge('agair_queue_depth', 'Messages ready in the work queue', topologies.map((t) => t.main));
+  gauge('agair_dlq_depth', 'Messages in the dead-letter queue', topologies.map((t) => t.failed));
 }

@@ -1,4 +1,4 @@
-import type { ErrorCategory } from '@agair/domain-models';
+import { TaskType, type ErrorCategory } from '@agair/domain-models';
 import { TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
 import { retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
 import type { AmqpConnection, Logger } from '@agair/service-kit';
@@ -6,13 +6,25 @@ import type { AmqpConnection, Logger } from '@agair/service-kit';
 export interface TaskQueueConfig {
   QUEUE_PREFIX: string;
   TASK_QUEUE: string;
+  TASK_QUEUE_UPLOAD?: string;
+  TASK_QUEUE_PROCESS?: string;
   TASK_DELIVERY_LIMIT: number;
   TASK_RETRY_TIERS_MS: string;
   AMQP_PUBLISH_TIMEOUT_MS: number;
 }
 
-export function partnerTaskTopology(config: TaskQueueConfig): TaskQueueTopology {
-  return taskQueueTopology(config.TASK_QUEUE, {
+/**
+ * The queue a task type travels on: `TASK_QUEUE` for all, unless a dedicated pool's queue is
+ * configured for uploads or for log processing (producers and workers must agree).
+ */
+export function taskQueueName(type: TaskType, config: TaskQueueConfig): string {
+  const dedicated = type === TaskType.UPLOAD_PARTNER_JOB ? config.TASK_QUEUE_UPLOAD : config.TASK_QUEUE_PROCESS;
+  return dedicated || config.TASK_QUEUE;
+}
+
+/** The topology of the queue `type` travels on (default: the shared `TASK_QUEUE`). */
+export function partnerTaskTopology(config: TaskQueueConfig, type?: TaskType): TaskQueueTopology {
+  return taskQueueTopology(type ? taskQueueName(type, config) : config.TASK_QUEUE, {
     prefix: config.QUEUE_PREFIX,
     deliveryLimit: config.TASK_DELIVERY_LIMIT,
     retryTiersMs: config.TASK_RETRY_TIERS_MS.split(',').map(Number),
