@@ -6,7 +6,6 @@ import { JobAssignmentService } from './assign/job-assignment.service.js';
 import { PartnerHealthGate } from './assign/partner-health.gate.js';
 import type { AssignApiConfig } from './config.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
-import { JobRecords } from './jobs/job-records.js';
 import { registerAssignRoutes } from './routes/assign.routes.js';
 import { registerExportRoutes } from './routes/export.routes.js';
 import { registerJobRoutes } from './routes/jobs.routes.js';
@@ -66,7 +65,6 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     );
   });
 
-  const jobRecords = new JobRecords(database.mongo.db);
   const assignMetrics = new AssignMetrics(metrics);
   const health = new PartnerHealthGate({
     check: (partnerCode) => partners.get(partnerCode).healthCheck(),
@@ -75,7 +73,6 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
   });
   const context: RouteContext = {
     repositories: database.repositories,
-    jobRecords,
     assignments: new JobAssignmentService({
       repositories: database.repositories,
       partners,
@@ -85,7 +82,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
       logger,
       uploadTimeoutMs: config.ASSIGN_UPLOAD_TIMEOUT_MS,
       enqueueTimeoutMs: config.ASSIGN_ENQUEUE_TIMEOUT_MS,
-      removeAssignment: (customerId, assignId) => jobRecords.removeAssignment(customerId, assignId),
+      removeAssignment: (customerId, assignId) => database.repositories.jobAssigns.removeUnsent(customerId, assignId),
     }),
     idempotency: new IdempotencyStore({
       redis: redis.client,

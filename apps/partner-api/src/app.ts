@@ -37,7 +37,6 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
 
   const ctx: PartnerApiContext = {
-    db: database.mongo.db,
     repositories: database.repositories,
     partners,
     health: new PartnerHealthMonitor(partners, { timeoutMs: config.PARTNER_HEALTH_TIMEOUT_MS, cacheMs: config.PARTNER_HEALTH_CACHE_MS }),

@@ -1,12 +1,10 @@
 import type { TaskMessage } from '@agair/domain-models';
 import type { PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
-import type { Db } from 'mongodb';
 import type { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
 
 /** What the route handlers use; built once in app.ts. */
 export interface PartnerApiContext {
-  db: Db;
   repositories: Repositories;
   partners: PartnerServiceFactory;
   health: PartnerHealthMonitor;

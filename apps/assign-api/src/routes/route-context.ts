@@ -3,12 +3,10 @@ import type { Repositories } from '@agair/persistence';
 import { BadRequestError, NotFoundError, Role, type Principal } from '@agair/service-kit';
 import type { JobAssignmentService } from '../assign/job-assignment.service.js';
 import type { IdempotencyStore } from '../idempotency/idempotency.store.js';
-import type { JobRecords } from '../jobs/job-records.js';
 
 /** What the routes work with; built once in app.ts. */
 export interface RouteContext {
   repositories: Repositories;
-  jobRecords: JobRecords;
   assignments: JobAssignmentService;
   idempotency: IdempotencyStore;
 }
@@ -18,7 +16,7 @@ export interface RouteContext {
  * job by id. Another customer's job reads as missing (404), so ids cannot be probed.
  */
 export async function jobForCaller(context: RouteContext, principal: Principal, jobId: string): Promise<Job> {
-  const customerId = principal.role === Role.CUSTOMER ? principal.customerId : await context.jobRecords.customerOf(jobId);
+  const customerId = principal.role === Role.CUSTOMER ? principal.customerId : await context.repositories.jobs.customerOf(jobId);
   const job = customerId ? await context.repositories.jobs.findById(customerId, jobId) : null;
   if (!job) throw new NotFoundError('Job');
   return job;

@@ -1,16 +1,6 @@
 import { AssignStatus, UploadSyncStatus, type PartnerCode } from '@agair/domain-models';
 import type { PartnerHealth } from '@agair/partner-sdk';
-import {
-  JOB_ASSIGNS_COLLECTION,
-  PARTNER_LOG_TRACKERS_COLLECTION,
-  PollRunStatus,
-  fromObjectIdOrNull,
-  toIso,
-  toObjectId,
-  type PollRun,
-  type Repositories,
-} from '@agair/persistence';
-import type { Db, Filter, ObjectId } from 'mongodb';
+import { PollRunStatus, type PollRun, type Repositories } from '@agair/persistence';
 
 export interface RecentPartnerError {
   source: 'poll-run' | 'log-tracker';
@@ -80,51 +70,25 @@ export function summarizePartnerStatus(input: {
   };
 }
 
-interface AssignCountDocument {
-  partnerCode: PartnerCode | null;
-  customerId: ObjectId;
-  status: number;
-  'upload.syncStatus'?: string;
-}
-
-interface TrackerErrorDocument {
-  partnerCode: PartnerCode;
-  customerId: ObjectId;
-  state: string;
-  error: { category: string; message: string; at: Date } | null;
-  updatedAt: Date;
-}
-
-/**
- * The database reads behind the status page. The persistence repositories only offer
- * customer-scoped lists of these collections, and an operator's status page counts across
- * customers, so these few read-only queries live here (see README: candidates for persistence).
- */
+/** The database reads behind the status page; counts across customers unless one is named. */
 export async function readPartnerStatusInputs(
-  db: Db,
-  repositories: Pick<Repositories, 'pollRuns'>,
+  repositories: Pick<Repositories, 'pollRuns' | 'jobAssigns' | 'partnerLogTrackers'>,
   partnerCode: PartnerCode,
   customerId: string | undefined,
 ): Promise<{ runs: PollRun[]; activeJobs: number; pendingUploads: number; trackerErrors: RecentPartnerError[] }> {
-  const scope = customerId === undefined ? {} : { customerId: toObjectId(customerId, 'customerId') };
-  const assigns = db.collection<AssignCountDocument>(JOB_ASSIGNS_COLLECTION);
-  const trackers = db.collection<TrackerErrorDocument>(PARTNER_LOG_TRACKERS_COLLECTION);
+  const scope = customerId === undefined ? {} : { customerId };
   const [runs, activeJobs, pendingUploads, failed] = await Promise.all([
     repositories.pollRuns.listRecent({ limit: 50 }),
-    assigns.countDocuments({ ...scope, partnerCode, status: AssignStatus.UPLOADED } as Filter<AssignCountDocument>),
-    assigns.countDocuments({ ...scope, partnerCode, status: AssignStatus.NEW, 'upload.syncStatus': UploadSyncStatus.QUEUED } as Filter<AssignCountDocument>),
-    trackers
-      .find({ ...scope, partnerCode, state: 'FAILED' } as Filter<TrackerErrorDocument>)
-      .sort({ updatedAt: -1 })
-      .limit(RECENT_ERRORS_LIMIT)
-      .toArray(),
+    repositories.jobAssigns.countByPartner({ ...scope, partnerCode, status: AssignStatus.UPLOADED }),
+    repositories.jobAssigns.countByPartner({ ...scope, partnerCode, status: AssignStatus.NEW, syncStatus: UploadSyncStatus.QUEUED }),
+    repositories.partnerLogTrackers.listRecentFailed({ ...scope, partnerCode, limit: RECENT_ERRORS_LIMIT }),
   ]);
-  const trackerErrors = failed.map((doc) => ({
+  const trackerErrors = failed.map((tracker) => ({
     source: 'log-tracker' as const,
-    category: doc.error?.category ?? 'internal',
-    message: doc.error?.message ?? 'log processing failed',
-    at: toIso(doc.error?.at ?? doc.updatedAt),
-    customerId: fromObjectIdOrNull(doc.customerId),
+    category: tracker.error?.category ?? 'internal',
+    message: tracker.error?.message ?? 'log processing failed',
+    at: tracker.error?.at ?? tracker.updatedAt,
+    customerId: tracker.customerId,
   }));
   return { runs, activeJobs, pendingUploads, trackerErrors };
 }

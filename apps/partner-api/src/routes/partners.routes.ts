@@ -114,7 +114,7 @@ export function registerPartnerRoutes(app: HttpApp, ctx: PartnerApiContext): voi
       const customerId = actingCustomer(principal, request.query.customerId);
       const [health, inputs] = await Promise.all([
         ctx.health.check(partner.code),
-        readPartnerStatusInputs(ctx.db, ctx.repositories, partner.code, customerId),
+        readPartnerStatusInputs(ctx.repositories, partner.code, customerId),
       ]);
       return summarizePartnerStatus({ partnerId: partner.id, partnerCode: partner.code, health, ...inputs, ...(customerId ? { customerId } : {}) });
     },

@@ -142,6 +142,26 @@ export class JobAssignRepository {
     return docs.map(toJobAssign);
   }
 
+  /** How many assignments of a partner are in `status` (and upload `syncStatus`), for status pages; all customers unless one is named. */
+  async countByPartner(filter: { partnerCode: PartnerCode; status: AssignStatus; syncStatus?: UploadSyncStatus; customerId?: string }): Promise<number> {
+    const query: Filter<JobAssignDocument> = { partnerCode: filter.partnerCode, status: filter.status };
+    if (filter.customerId) query.customerId = toObjectId(filter.customerId, 'customerId');
+    if (filter.syncStatus) query['upload.syncStatus'] = filter.syncStatus;
+    return this.assigns.countDocuments(query);
+  }
+
+  /**
+   * Deletes an assignment that has not reached the partner (NEW or DOWNLOADED); false when it is
+   * gone or was uploaded meanwhile. An UPLOADED one is kept: the poller collects its logs.
+   */
+  async removeUnsent(customerId: string, assignId: string): Promise<boolean> {
+    const result = await this.assigns.deleteOne({
+      ...this.scoped(customerId, assignId),
+      status: { $in: [AssignStatus.NEW, AssignStatus.DOWNLOADED] },
+    });
+    return result.deletedCount === 1;
+  }
+
   async listByJob(customerId: string, jobId: string): Promise<JobAssign[]> {
     return this.listByCustomer(customerId, { jobId, limit: 1000 });
   }

@@ -70,6 +70,12 @@ export class JobRepository {
     return doc && toJob(doc);
   }
 
+  /** The customer that owns a job (for admin and service callers that address a job by id alone). */
+  async customerOf(jobId: string): Promise<string | null> {
+    const doc = await this.jobs.findOne({ _id: toObjectId(jobId, 'jobId') }, { projection: { customerId: 1 } });
+    return doc ? fromObjectId(doc.customerId) : null;
+  }
+
   async findByIds(customerId: string, jobIds: readonly string[]): Promise<Job[]> {
     if (jobIds.length === 0) return [];
     const docs = await this.jobs

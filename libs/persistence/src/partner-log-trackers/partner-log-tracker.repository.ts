@@ -152,6 +152,14 @@ export class PartnerLogTrackerRepository {
     return docs.map(toPartnerLogTracker);
   }
 
+  /** The most recently failed logs of a partner (all customers unless one is named), newest first. */
+  async listRecentFailed(filter: { partnerCode: PartnerCode; customerId?: string; limit?: number }): Promise<PartnerLogTracker[]> {
+    const query: Filter<PartnerLogTrackerDocument> = { partnerCode: filter.partnerCode, state: State.FAILED };
+    if (filter.customerId) query.customerId = toObjectId(filter.customerId, 'customerId');
+    const docs = await this.trackers.find(query).sort({ updatedAt: -1, _id: -1 }).limit(filter.limit ?? 10).toArray();
+    return docs.map(toPartnerLogTracker);
+  }
+
   /** PENDING → DOWNLOADING under a lease, attempts + 1. Null if someone else claimed it. */
   async claimForDownload(trackerId: string, owner: string, leaseMs: number): Promise<PartnerLogTracker | null> {
     const now = this.clock();
