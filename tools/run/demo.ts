@@ -104,6 +104,13 @@ function rectangle(lon: number, lat: number, widthM: number, heightM: number): n
 }
 
 let demoDatabaseUrl: string | null = null;
+let startedFerretDb = false;
+
+async function stopFerretDbIfStartedHere(): Promise<void> {
+  if (!startedFerretDb) return;
+  await promisify(execFile)('bash', ['tools/services/down.sh'], { cwd: repo, timeout: 60_000 });
+  say('stopped FerretDB (this run had started it)');
+}
 
 /** Each run works in a database of its own; it is dropped at the end unless --keep-running. */
 async function dropDemoDatabase(): Promise<void> {
@@ -118,7 +125,9 @@ async function dropDemoDatabase(): Promise<void> {
 
 async function main(): Promise<void> {
   say('starting services (FerretDB on PostgreSQL, RabbitMQ, Redis) …');
-  const { stdout } = await promisify(execFile)('bash', ['tools/services/up.sh'], { cwd: repo, timeout: 600_000 });
+  const { stdout, stderr } = await promisify(execFile)('bash', ['tools/services/up.sh'], { cwd: repo, timeout: 600_000 });
+  // FerretDB is the one service this project starts itself: stop it at the end if this run started it.
+  startedFerretDb = /starting FerretDB/.test(stderr);
   const services = Object.fromEntries([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]])) as Record<string, string>;
 
   const runId = Date.now().toString(36);
@@ -254,6 +263,7 @@ main().then(
     say('stopping the apps and the simulator (run with --keep-running to explore) …');
     await stopAll();
     await dropDemoDatabase().catch((err: unknown) => say(`could not drop the demo database: ${(err as Error).message}`));
+    await stopFerretDbIfStartedHere().catch((err: unknown) => say(`could not stop FerretDB: ${(err as Error).message}`));
     say(`finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   },
   async (err: unknown) => {
@@ -264,6 +274,7 @@ main().then(
     }
     await stopAll();
     await dropDemoDatabase().catch(() => undefined);
+    await stopFerretDbIfStartedHere().catch(() => undefined);
     process.exit(1);
   },
 );
