@@ -16,7 +16,7 @@ export function unitTestProject(projectDir: string): ViteUserConfig {
     root: projectDir,
     test: {
       include: ['src/**/*.spec.ts'],
-      exclude: ['src/**/*.int.spec.ts', '**/node_modules/**', '**/dist/**'],
+      exclude: ['src/**/*.int.spec.ts', 'src/**/*.chaos.spec.ts', '**/node_modules/**', '**/dist/**'],
       environment: 'node',
       reporters: ['default'],
       passWithNoTests: false,

@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AssignStatus, PartnerLogTrackerState, type JobAssign } from '@agair/domain-models';
+import { DeadLetterQueueAdmin } from '@agair/messaging';
+import { partnerTaskTopology } from '@agair/runtime';
+import { testServices, waitFor, type ServiceProcess } from '@agair/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+
+/*
+ * Fault injection against the real apps as processes (2 sync-workers, 2 pollers), FerretDB,
+ * RabbitMQ, Redis and the SatLoc simulator, under a steady load of assignments and flight logs.
+ * Each fault is held while the load goes on, then cleared; a canary job measures how long the
+ * whole pipeline takes to deliver again. At the end: nothing lost, nothing applied twice.
+ *
+ * It stops and starts the machine's RabbitMQ, Redis and FerretDB: run it alone
+ * (`npm run test:chaos`), never beside other integration tests.
+ */
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const FAST = { TASK_LEASE_MS: '4000', POLL_SWEEP_MS: '1000', TASK_RETRY_DELAY_SCALE: '0.01', POLL_CRON: '*/5 * * * * *' };
+
+interface Recovery {
+  fault: string;
+  heldS: number;
+  recoverS: number;
+}
+
+describe('chaos: faults under load, nothing lost, nothing applied twice', () => {
+  let world: PipelineWorld;
+  const workers: ServiceProcess[] = [];
+  const pollers: ServiceProcess[] = [];
+  const assigns: JobAssign[] = [];
+  const recoveries: Recovery[] = [];
+  let jobNo = 0;
+
+  async function rabbitmqctl(...args: string[]): Promise<void> {
+    const [command, ...prefix] = testServices().rabbitmqctl;
+    await run(command ?? 'rabbitmqctl', [...prefix, ...args], { timeout: 120_000 });
+  }
+  const services = (script: 'up' | 'down') => run('bash', [`tools/services/${script}.sh`], { cwd: repo, timeout: 600_000 });
+
+  /** One more job of two fields, assigned and queued for upload; the simulator flies it once uploaded. */
+  async function assignOne(): Promise<JobAssign> {
+    jobNo += 1;
+    const lon = -98 + (jobNo % 20) * 0.02;
+    const lat = 38 + Math.floor(jobNo / 20) * 0.02;
+    const job = await world.createJob(`Chaos field ${jobNo}`, {
+      type: 'MultiPolygon',
+      coordinates: [rectangle(lon, lat, 200, 150).coordinates, rectangle(lon + 0.005, lat, 200, 150).coordinates],
+    });
+    const assign = await world.assignQueued(job);
+    assigns.push(assign);
+    return assign;
+  }
+
+  /** Flies every uploaded job that has no logs yet (the simulator's aircraft "land" and upload logs). */
+  async function flyUploaded(): Promise<void> {
+    const uploaded = await world.repositories.jobAssigns.listByCustomer(world.customerId, { status: AssignStatus.UPLOADED, limit: 1000 });
+    for (const assign of uploaded) {
+      const job = world.simulator.state.jobs.get(Number(assign.extJobId));
+      if (job && job.logIds.length === 0) world.simulator.produceLogs(job.jobId);
+    }
+  }
+
+  /** Load in the background while a fault is held: a new assignment every second. */
+  async function holdFault(name: string, heldMs: number, inject: () => Promise<void>, clear: () => Promise<void>): Promise<void> {
+    await inject();
+    const until = Date.now() + heldMs;
+    while (Date.now() < until) {
+      await assignOne().catch(() => undefined);
+      await flyUploaded().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await clear();
+    const cleared = Date.now();
+    // Canary: a fresh job must go all the way to PROCESSED logs.
+    const canary = await waitFor(() => assignOne(), { timeoutMs: 120_000, what: `a canary assignment after ${name}` });
+    await waitFor(
+      async () => {
+        await flyUploaded();
+        const current = await world.repositories.jobAssigns.findById(world.customerId, canary.id);
+        if (current?.status !== AssignStatus.UPLOADED) return undefined;
+        const trackers = await world.repositories.partnerLogTrackers.listByCustomer(world.customerId, { limit: 1000 });
+        const mine = trackers.filter((t) => world.simulator.state.jobs.get(Number(current.extJobId))?.logIds.includes(t.logId));
+        return mine.length === 2 && mine.every((t) => t.state === PartnerLogTrackerState.PROCESSED) ? true : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 250, what: `the pipeline delivering again after ${name}` },
+    );
+    recoveries.push({ fault: name, heldS: heldMs / 1000, recoverS: (Date.now() - cleared) / 1000 });
+  }
+
+  beforeAll(async () => {
+    world = await createPipelineWorld();
+    for (let i = 0; i < 2; i += 1) workers.push(await world.start('sync-worker', FAST));
+    for (let i = 0; i < 2; i += 1) pollers.push(await world.start('poller', FAST));
+  });
+
+  afterAll(async () => {
+    // Whatever happened, leave the machine's services running.
+    await rabbitmqctl('start_app').catch(() => undefined);
+    await services('up').catch(() => undefined);
+    await world?.close();
+  });
+
+  it('survives worker and poller kills, broker/cache/database restarts and partner faults', async () => {
+    for (let i = 0; i < 5; i += 1) await assignOne();
+
+    await holdFault(
+      'sync-worker SIGKILL ×3',
+      6000,
+      async () => {
+        for (let i = 0; i < 3; i += 1) {
+          const victim = workers.shift();
+          await victim?.stop('SIGKILL');
+          workers.push(await world.start('sync-worker', FAST));
+        }
+      },
+      async () => undefined,
+    );
+
+    await holdFault(
+      'active poller SIGKILL',
+      6000,
+      async () => {
+        const runs = await world.repositories.pollRuns.listRecent({ limit: 1 });
+        const leader = pollers.find((p) => runs[0]?.owner.endsWith(`-${p.child.pid}`)) ?? pollers[0];
+        await leader?.stop('SIGKILL');
+      },
+      async () => undefined,
+    );
+
+    await holdFault('RabbitMQ stop_app', 5000, () => rabbitmqctl('stop_app'), () => rabbitmqctl('start_app'));
+
+    await holdFault(
+      'Redis restart',
+      3000,
+      async () => {
+        await run('redis-cli', ['-h', '127.0.0.1', 'shutdown', 'nosave']).catch(() => undefined);
+      },
+      async () => {
+        await services('up');
+      },
+    );
+
+    await holdFault(
+      'FerretDB restart',
+      3000,
+      async () => {
+        await services('down');
+      },
+      async () => {
+        await services('up');
+      },
+    );
+
+    await holdFault(
+      'SatLoc slow (2 s per call)',
+      6000,
+      async () => world.simulator.faults.set('*', { latencyMs: 2000 }),
+      async () => world.simulator.faults.clear('*'),
+    );
+
+    await holdFault(
+      'SatLoc failing (50 % 5xx)',
+      6000,
+      async () => world.simulator.faults.set('*', { failure: { kind: 'status', status: 502 }, rate: 0.5 }),
+      async () => world.simulator.faults.clear('*'),
+    );
+
+    await holdFault(
+      'SatLoc rate-limiting (429, Retry-After 1 s)',
+      6000,
+      async () => world.simulator.faults.set('*', { failure: { kind: 'rate-limit', retryAfterS: 1 }, rate: 0.6 }),
+      async () => world.simulator.faults.clear('*'),
+    );
+
+    await holdFault(
+      'SatLoc tokens expiring',
+      6000,
+      async () => {
+        world.simulator.state.expireTokens();
+        world.simulator.faults.set('*', { failure: { kind: 'token-expired' }, times: 5 });
+      },
+      async () => world.simulator.faults.clear('*'),
+    );
+
+    await holdFault(
+      'SatLoc down',
+      20_000,
+      async () => world.simulator.faults.set('*', { failure: { kind: 'down' } }),
+      async () => world.simulator.faults.clear('*'),
+    );
+
+    // Settle: every assignment uploaded, every log the simulator produced processed.
+    const settled = await waitFor(
+      async () => {
+        await flyUploaded();
+        const all = await world.repositories.jobAssigns.listByCustomer(world.customerId, { limit: 1000 });
+        const trackers = await world.repositories.partnerLogTrackers.listByCustomer(world.customerId, { limit: 5000 });
+        const produced = [...world.simulator.state.logs.keys()];
+        const done = trackers.filter((t) => t.state === PartnerLogTrackerState.PROCESSED);
+        return all.every((a) => a.status === AssignStatus.UPLOADED) && done.length === produced.length ? { all, trackers, produced } : undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 1000, what: 'everything uploaded and processed' },
+    ).catch(() => null);
+
+    const all = await world.repositories.jobAssigns.listByCustomer(world.customerId, { limit: 1000 });
+    const trackers = await world.repositories.partnerLogTrackers.listByCustomer(world.customerId, { limit: 5000 });
+    const files = await world.repositories.applicationRecords.listFilesByCustomer(world.customerId, { limit: 5000 });
+    const produced = [...world.simulator.state.logs.keys()];
+    const processedLogIds = new Set(trackers.filter((t) => t.state === PartnerLogTrackerState.PROCESSED).map((t) => t.logId));
+    const filesPerLog = new Map<string, number>();
+    for (const f of files) if (f.logId) filesPerLog.set(f.logId, (filesPerLog.get(f.logId) ?? 0) + 1);
+    const duplicatesApplied = [...filesPerLog.values()].filter((n) => n > 1).length;
+    const uploadsAtPartner = world.simulator.state.jobs.size;
+    const topology = partnerTaskTopology({
+      QUEUE_PREFIX: world.prefix,
+      TASK_QUEUE: 'partner_tasks',
+      TASK_DELIVERY_LIMIT: 5,
+      TASK_RETRY_TIERS_MS: world.env['TASK_RETRY_TIERS_MS'] as string,
+      AMQP_PUBLISH_TIMEOUT_MS: 10_000,
+    });
+    const dlq = await new DeadLetterQueueAdmin(world.amqp).list(topology.main, 0, 200).catch(() => null);
+    const reasons = new Map<string, number>();
+    for (const m of dlq?.messages ?? []) reasons.set(`${m.taskType}/${m.errorCategory}`, (reasons.get(`${m.taskType}/${m.errorCategory}`) ?? 0) + 1);
+
+    const uploaded = all.filter((a) => a.status === AssignStatus.UPLOADED).length;
+    const lostLogs = produced.filter((id) => !processedLogIds.has(id)).length;
+    const table = [
+      ['assignments uploaded / expected', `${uploaded} / ${all.length}`],
+      ['jobs received by the partner (duplicate uploads)', `${uploadsAtPartner} (${uploadsAtPartner - uploaded})`],
+      ['logs processed / produced', `${processedLogIds.size} / ${produced.length}`],
+      ['duplicates applied (must be 0)', String(duplicatesApplied)],
+      ['messages lost (must be 0)', String(all.length - uploaded + lostLogs)],
+      ['tasks in the DLQ', dlq ? `${dlq.total}${reasons.size ? ` (${[...reasons].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}` : 'unreadable'],
+      ...recoveries.map((r) => [`recovery after ${r.fault} (held ${r.heldS} s)`, `${r.recoverS.toFixed(1)} s`]),
+    ];
+    const width = Math.max(...table.map(([k]) => (k ?? '').length));
+    process.stdout.write(`\nchaos report\n${table.map(([k, v]) => `  ${(k ?? '').padEnd(width)}  ${v}`).join('\n')}\n\n`);
+
+    expect(settled, 'the pipeline settled (every assignment uploaded, every log processed)').not.toBeNull();
+    expect(duplicatesApplied).toBe(0);
+    expect(all.length - uploaded).toBe(0);
+    expect(lostLogs).toBe(0);
+  });
+});
