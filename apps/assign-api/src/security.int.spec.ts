@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import { PartnerCode, type JobCreate, type Polygon } from '@agair/domain-models';
+import type { TaskQueueTopology } from '@agair/messaging';
+import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
+import { openDatabase, partnerTaskTopology, type Database } from '@agair/runtime';
+import { AmqpConnection, Redis, Role, createLogger, loadConfig, mintToken, type ChannelWrapper, type HttpApp, type Logger } from '@agair/service-kit';
+import {
+  LogCapture,
+  PRINCIPALS,
+  WITHOUT_VALID_TOKEN,
+  fuzzRoutes,
+  invalidTokenHeaders,
+  routeTable,
+  runAuthMatrix,
+  testServices,
+  uniqueName,
+  waitFor,
+  withDatabase,
+  type AuthCase,
+  type PrincipalName,
+  type RouteOperation,
+} from '@agair/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.js';
+import { AssignApiConfig } from './config.js';
+
+/*
+ * Security evidence for assign-api: the authorization matrix over every served route, schema
+ * fuzzing of every route, and the stored partner passwords (used by uploads) kept out of
+ * responses, logs, metrics and the upload task messages.
+ */
+
+const jwtSecret = randomBytes(32).toString('hex');
+const issuer = 'agair';
+const audience = 'agair-api';
+const PASSWORD_A = 'Pr@irie p@ss/wörd&"q"=+%1';
+const PASSWORD_B_WRONG = 'B0gus st0red p@ss&"b"=%2';
+
+function bearer(sub: string, role: Role, customerId?: string): Record<string, string> {
+  return { authorization: `Bearer ${mintToken({ jwtSecret, issuer, audience, sub, role, ...(customerId ? { customerId } : {}) })}` };
+}
+
+function forms(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ p: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])];
+}
+
+const square = (lon: number, lat: number, size = 0.01): Polygon => ({
+  type: 'Polygon',
+  coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+});
+
+describe('assign-api security', () => {
+  const services = testServices();
+  const dbUrl = withDatabase(services.mongoUrl, uniqueName('it_assign_sec'));
+  const queuePrefix = `${uniqueName('it_assign_sec')}_`;
+  const partnerPrefix = `${uniqueName('it_assign_sec_partner')}:`;
+  const idempotencyPrefix = `${uniqueName('it_assign_sec_idem')}:`;
+  const logs = new LogCapture();
+  const responses: string[] = [];
+  const silent: Logger = createLogger({ name: 'assign-api-security-test', level: 'silent', destination: new LogCapture() });
+  let sim: SatlocSimulator;
+  let app: HttpApp;
+  let config: AssignApiConfig;
+  let db: Database;
+  let redis: Redis;
+  let amqp: AmqpConnection;
+  let channel: ChannelWrapper;
+  let topology: TaskQueueTopology;
+  let routes: RouteOperation[];
+  let headersOf: Record<PrincipalName, Record<string, string>>;
+  const ids = { a: '', b: '', partner: '', internalPilotA: '', satlocPilotA: '', satlocPilotB: '', jobA: '', jobB: '' };
+
+  const jobBody = (customerId: string, name: string): JobCreate => ({
+    customerId,
+    name,
+    boundary: square(-97.5, 38.5),
+    exclusions: [square(-97.498, 38.502, 0.002)],
+    productName: 'Fungicide X',
+    targetRateLPerHa: 20,
+    units: 'metric',
+  });
+
+  async function call(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) {
+    const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    responses.push(response.body, JSON.stringify(response.headers));
+    return response;
+  }
+
+  beforeAll(async () => {
+    sim = await createSatlocSimulator({
+      initial: {
+        companies: [{ companyId: 'c1', name: 'Prairie Ag Air' }],
+        users: [{ username: 'prairie-api', password: PASSWORD_A, companyId: 'c1' }],
+        aircraft: [{ aircraftId: '101', companyId: 'c1', tailNumber: 'N101PA', name: 'AT-802 #1' }],
+      },
+    });
+    await sim.listen();
+    config = loadConfig(AssignApiConfig, {
+      MONGO_URL: dbUrl,
+      AMQP_URL: services.amqpUrl,
+      REDIS_URL: services.redisUrl,
+      AMQP_RECONNECT_S: '1',
+      HTTP_PORT: '0',
+      JWT_SECRET: jwtSecret,
+      CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+      SATLOC_BASE_URL: sim.baseUrl,
+      SATLOC_TIMEOUT_MS: '2000',
+      QUEUE_PREFIX: queuePrefix,
+      PARTNER_STATE_KEY_PREFIX: partnerPrefix,
+      IDEMPOTENCY_REDIS_PREFIX: idempotencyPrefix,
+      ASSIGN_UPLOAD_TIMEOUT_MS: '2500',
+      PARTNER_HEALTH_CACHE_MS: '0',
+      RATE_LIMIT_MAX: '100000',
+    });
+    topology = partnerTaskTopology(config);
+    app = await buildApp(config, createLogger({ name: 'assign-api', level: 'trace', destination: logs }));
+    await app.ready();
+    await waitFor(async () => ((await app.inject('/health/ready')).statusCode === 200 ? true : undefined), { what: 'assign-api ready', timeoutMs: 60_000 });
+
+    db = openDatabase({ url: dbUrl, appName: 'assign-api-security-test', logger: silent, credentialKeys: config.CREDENTIAL_KEYS, activeCredentialKeyId: 'k1' });
+    const r = db.repositories;
+    ids.a = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
+    ids.b = (await r.customers.create({ name: 'Other Flying Co' })).id;
+    ids.partner = (await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'aircraft_list', 'health_check'] })).id;
+    const user = async (name: string, customerId: string, aircraftId?: string) =>
+      (
+        await r.internalUsers.create({
+          username: `${name}.${queuePrefix}`,
+          name,
+          role: Role.CUSTOMER,
+          customerId,
+          partnerInfo: aircraftId ? { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId } : null,
+        })
+      ).id;
+    ids.internalPilotA = await user('pilot-internal-a', ids.a);
+    ids.satlocPilotA = await user('pilot-satloc-a', ids.a, '101');
+    ids.satlocPilotB = await user('pilot-satloc-b', ids.b, '101');
+    await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.a, username: 'prairie-api', password: PASSWORD_A, partnerCode: PartnerCode.SATLOC });
+    await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.b, username: 'prairie-api', password: PASSWORD_B_WRONG, partnerCode: PartnerCode.SATLOC });
+    ids.jobA = (await r.jobs.create(jobBody(ids.a, 'North 40'))).id;
+    ids.jobB = (await r.jobs.create(jobBody(ids.b, 'B field'))).id;
+
+    redis = new Redis(services.redisUrl);
+    amqp = new AmqpConnection({ url: services.amqpUrl, connectionName: 'assign-api-security-test', logger: silent, heartbeatS: 10, reconnectS: 1 });
+    channel = amqp.createChannel({ name: 'assign-api-security-test', setup: async () => undefined, publishTimeoutMs: 5000 });
+    await channel.waitForConnect();
+
+    headersOf = {
+      ...invalidTokenHeaders({ jwtSecret, issuer, audience }),
+      customerA: bearer('alice', Role.CUSTOMER, ids.a),
+      customerB: bearer('bob', Role.CUSTOMER, ids.b),
+      admin: bearer('ops', Role.ADMIN),
+      service: bearer('export-client', Role.SERVICE),
+    };
+    routes = await routeTable(app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(queue).catch(() => undefined);
+    await channel?.close();
+    await amqp?.close();
+    for (const prefix of [partnerPrefix, idempotencyPrefix]) {
+      await redis?.keys(`${prefix}*`).then((keys) => (keys.length > 0 ? redis.del(...keys) : 0));
+    }
+    redis?.disconnect();
+    await db?.mongo.db.dropDatabase();
+    await db?.mongo.close();
+    await sim?.close();
+  });
+
+  /**
+   * Requests address customer A's job, so customer B gets 404 on each (never 403 or 200). The
+   * two lists answer a customer with its own data whatever customerId it names (documented):
+   * B gets 200 with B's list, checked to hold nothing of A's below.
+   */
+  function authTable(): Record<string, AuthCase> {
+    const publicRoute = (url: string): AuthCase => ({ request: () => ({ url }), expect: { none: 200, expired: 200, wrongSignature: 200, customerA: 200, customerB: 200, admin: 200, service: 200 } });
+    const row = (request: AuthCase['request'], expect: { customerA: number; customerB: number; admin: number; service: number }): AuthCase => ({ request, expect: { ...WITHOUT_VALID_TOKEN, ...expect } });
+    const readA = { customerA: 200, customerB: 404, admin: 200, service: 200 };
+    const writeA = { customerA: 200, customerB: 404, admin: 200, service: 403 };
+    const ownList = { customerA: 200, customerB: 200, admin: 200, service: 200 };
+    const assign = { asUsers: [{ uid: ids.internalPilotA }] };
+    return {
+      'GET /health/live': publicRoute('/health/live'),
+      'GET /health/ready': publicRoute('/health/ready'),
+      'GET /metrics': publicRoute('/metrics'),
+      'POST /api/jobs': row(() => ({ url: '/api/jobs', payload: jobBody(ids.a, 'Matrix job') }), { ...writeA, customerA: 201, admin: 201 }),
+      'GET /api/jobs': row(() => ({ url: `/api/jobs?customerId=${ids.a}` }), ownList),
+      'GET /api/jobs/:jobId': row(() => ({ url: `/api/jobs/${ids.jobA}` }), readA),
+      'POST /api/jobs/:jobId/assign': row(() => ({ url: `/api/jobs/${ids.jobA}/assign`, payload: assign }), writeA),
+      'POST /api/jobs/assign': row(() => ({ url: '/api/jobs/assign', payload: { jobId: ids.jobA, ...assign } }), writeA),
+      'GET /api/export/newJobs': row(() => ({ url: `/api/export/newJobs?customerId=${ids.a}` }), ownList),
+      'POST /api/export/downloadJob': row(() => ({ url: '/api/export/downloadJob', payload: { jobId: ids.jobA, partnerType: 'internal' } }), readA),
+      'GET /api/jobs/:jobId/applications': row(() => ({ url: `/api/jobs/${ids.jobA}/applications` }), readA),
+      'GET /api/jobs/:jobId/coverage': row(() => ({ url: `/api/jobs/${ids.jobA}/coverage` }), readA),
+    };
+  }
+
+  it('authorization matrix: every served route × every principal gets the status of the table', async () => {
+    const result = await runAuthMatrix(app, routes, authTable(), headersOf);
+    expect(result.failures).toEqual([]);
+    expect(routes.length).toBe(12);
+    expect(result.checked).toBe(routes.length * PRINCIPALS.length);
+    // The lists B may call with A's id are B's own.
+    const jobs = (await call('GET', `/api/jobs?customerId=${ids.a}`, headersOf.customerB)).json() as { customerId: string; jobs: { id: string }[] };
+    expect(jobs.customerId).toBe(ids.b);
+    expect(jobs.jobs.map((j) => j.id)).not.toContain(ids.jobA);
+    const newJobs = (await call('GET', `/api/export/newJobs?customerId=${ids.a}`, headersOf.customerB)).json() as { customerId: string; internal: unknown[] };
+    expect(newJobs).toMatchObject({ customerId: ids.b, internal: [] });
+  });
+
+  it('a route missing from the table fails the matrix', async () => {
+    const { ['GET /api/jobs/:jobId/coverage']: _dropped, ...incomplete } = authTable();
+    const result = await runAuthMatrix(app, routes.filter((r) => r.key.includes('coverage')), incomplete, headersOf);
+    expect(result.failures).toContain('GET /api/jobs/:jobId/coverage: served but missing from the authorization table');
+  });
+
+  it('stored partner passwords never appear in responses, logs, metrics or the upload task messages', async () => {
+    // A: the partner accepts the stored password (the auth URL carries it) and the job is uploaded.
+    const uploaded = await call('POST', `/api/jobs/${ids.jobA}/assign`, headersOf.customerA, { asUsers: [{ uid: ids.satlocPilotA }] });
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    expect(uploaded.json().assignments[0]).toMatchObject({ status: 'UPLOADED', syncStatus: 'synced' });
+    // B: the partner refuses B's stored password; then, with the partner down, the upload is queued.
+    const refused = await call('POST', `/api/jobs/${ids.jobB}/assign`, headersOf.customerB, { asUsers: [{ uid: ids.satlocPilotB }] });
+    expect(refused.statusCode, refused.body).toBe(200);
+    sim.faults.set('*', { failure: { kind: 'down' } });
+    try {
+      const jobB2 = (await db.repositories.jobs.create(jobBody(ids.b, 'B second'))).id;
+      const queued = await call('POST', `/api/jobs/${jobB2}/assign`, headersOf.customerB, { asUsers: [{ uid: ids.satlocPilotB }] });
+      expect(queued.json().assignments[0], queued.body).toMatchObject({ syncStatus: 'queued' });
+    } finally {
+      sim.faults.clear();
+    }
+    const messages: string[] = [];
+    for (const queue of [topology.main, topology.failed]) {
+      for (;;) {
+        const message = await channel.get(queue, { noAck: true });
+        if (!message) break;
+        messages.push(message.content.toString('utf8'), JSON.stringify(message.properties));
+      }
+    }
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    const metrics = await call('GET', '/metrics', {});
+    const partnerKeys = await redis.keys(`${partnerPrefix}*`);
+    const partnerState = await Promise.all(partnerKeys.map(async (key) => `${key} ${(await redis.get(key).catch(() => '')) ?? ''}`));
+    const places: Record<string, string> = {
+      responses: responses.join('\n'),
+      logs: logs.text,
+      metrics: metrics.body,
+      'queue messages': messages.join('\n'),
+      redis: partnerState.join('\n'),
+    };
+    expect(logs.lines.length).toBeGreaterThan(20);
+    for (const [place, text] of Object.entries(places)) {
+      for (const secret of [PASSWORD_A, PASSWORD_B_WRONG]) {
+        for (const form of forms(secret)) expect(text.includes(form), `a form of a password is in the ${place}: ${form}`).toBe(false);
+      }
+    }
+    expect(logs.text).not.toMatch(/password=(?!\*\*\*)[^&"\s]/i);
+    expect(logs.text.includes(jwtSecret)).toBe(false);
+    expect(logs.text.includes(headersOf.admin.authorization?.slice('Bearer '.length) ?? '-')).toBe(false);
+  });
+
+  it('fuzzing every route from its schema: never a 5xx, always a JSON error body, still live', async () => {
+    const assign = { asUsers: [{ uid: ids.internalPilotA }] };
+    const bases = {
+      'POST /api/jobs': { body: jobBody(ids.a, 'Fuzz job') },
+      'GET /api/jobs': { query: { customerId: ids.a } },
+      'GET /api/jobs/:jobId': { params: { jobId: ids.jobA } },
+      'POST /api/jobs/:jobId/assign': { params: { jobId: ids.jobA }, body: assign },
+      'POST /api/jobs/assign': { body: { jobId: ids.jobA, ...assign } },
+      'GET /api/export/newJobs': { query: { customerId: ids.a } },
+      'POST /api/export/downloadJob': { body: { jobId: ids.jobA, partnerType: 'internal', format: 'native' } },
+      'GET /api/jobs/:jobId/applications': { params: { jobId: ids.jobA } },
+      'GET /api/jobs/:jobId/coverage': { params: { jobId: ids.jobA } },
+    };
+    const report = await fuzzRoutes(app, routes, { headers: headersOf.admin, numRuns: 50, seed: 20_240_502, bases });
+    expect(Object.keys(report.runs).sort()).toEqual(Object.keys(bases).sort());
+    expect(Object.values(report.runs).every((n) => n === 50)).toBe(true);
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+  });
+});
