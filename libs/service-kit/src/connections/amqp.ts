@@ -40,7 +40,8 @@ export class AmqpConnection implements Dependency {
     this.manager = amqp.connect([settings.url], {
       heartbeatIntervalInSeconds: settings.heartbeatS,
       reconnectTimeInSeconds: settings.reconnectS,
-      connectionOptions: { clientProperties: { connection_name: settings.connectionName } },
+      // Nagle's algorithm held every get/ack round trip ~40 ms (dlq-admin moved 22 messages/s).
+      connectionOptions: { noDelay: true, clientProperties: { connection_name: settings.connectionName } },
     });
     this.manager.on('connect', () => this.logger.info('connected to RabbitMQ'));
     this.manager.on('disconnect', ({ err }) => this.logger.warn({ reason: err?.message }, 'disconnected from RabbitMQ'));

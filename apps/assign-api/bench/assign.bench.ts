@@ -1,0 +1,258 @@
+/**
+ * What does assign-api's own machinery cost per request? Three servers on 127.0.0.1, each driven
+ * by the same closed-loop load from a separate process (load-generator.ts: autocannon when
+ * installed, else node:http):
+ *
+ * - ours: the real app (`buildApp(loadConfig(AssignApiConfig, …), logger)`), `POST
+ *   /api/jobs/:jobId/assign` with an admin token, one internal user (no partner, so no partner
+ *   call) per request. Logger at the production level `info`, written to a null sink: what
+ *   logging costs is part of our overhead. Rate limit on (Redis), set high enough never to answer 429.
+ * - baseline: a bare Fastify app, one route, no schema, validation, auth, rate limit, metrics or
+ *   logging, making the same database calls as ours for an admin caller (job's customer, job,
+ *   user twice — once to refuse partner system users, once to assign — and the insert).
+ * - hello: a bare Fastify hello-world, for the ceiling of the HTTP stack on this machine.
+ *
+ * Every measurement is preceded by a short warm-up; rounds alternate the order. Each request
+ * assigns a job to a user it has never had (a new job per round and mode), so every request
+ * inserts one assignment.
+ *
+ *   eval "$(bash tools/services/up.sh)" && npm run bench -w @agair/assign-api
+ *   (options: --seconds 6 --connections 16 --users 2500 --rounds 2 --log-variant)
+ *
+ * Needs MONGO_URL, AMQP_URL, REDIS_URL (loopback); own database, queue prefix and Redis key
+ * prefixes, removed at the end.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { TaskType } from '@agair/domain-models';
+import { openConnections, partnerTaskTopology } from '@agair/runtime';
+import { Role, createLogger, loadConfig, mintToken } from '@agair/service-kit';
+import { uniqueName, withDatabase } from '@agair/testing';
+import Fastify from 'fastify';
+import { buildApp } from '../src/app.js';
+import { AssignApiConfig } from '../src/config.js';
+import type { LoadResult, LoadSpec } from './load-generator.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '6' },
+    connections: { type: 'string', default: '16' },
+    users: { type: 'string', default: '2500' },
+    rounds: { type: 'string', default: '2' },
+    // Also ours with LOG_LEVEL=warn (no per-request log lines): how much of the overhead is logging.
+    'log-variant': { type: 'boolean', default: false },
+  },
+});
+const MEASURE_MS = Math.min(30, Math.max(1, Number(args.seconds))) * 1000;
+const WARMUP_MS = 1500;
+const CONNECTIONS = Math.min(128, Math.max(1, Number(args.connections)));
+const USERS = Math.min(20_000, Math.max(CONNECTIONS, Number(args.users)));
+const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
+const TIME_LIMIT_MS = 170_000;
+
+const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
+const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
+if (missing.length > 0) {
+  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
+  process.exit(2);
+}
+for (const [name, url] of Object.entries(env)) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
+    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
+    process.exit(2);
+  }
+}
+
+const benchStarted = Date.now();
+const prefix = `${uniqueName('bench_assign')}_`;
+const jwtSecret = randomBytes(32).toString('hex');
+const appEnv: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  HTTP_PORT: '0',
+  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_assign')),
+  AMQP_URL: env.AMQP_URL as string,
+  REDIS_URL: env.REDIS_URL as string,
+  QUEUE_PREFIX: prefix,
+  JWT_SECRET: jwtSecret,
+  RATE_LIMIT_MAX: '100000000',
+  CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+  // No partner is called: the users fly no partner system.
+  SATLOC_BASE_URL: 'http://127.0.0.1:9/api/Satloc',
+  PARTNER_STATE_KEY_PREFIX: `${prefix}partner:`,
+  IDEMPOTENCY_REDIS_PREFIX: `${prefix}idem:`,
+};
+const config = loadConfig(AssignApiConfig, appEnv);
+const silent = createLogger({ name: 'assign-bench', level: 'silent' });
+const nullSink = new Writable({ write: (_chunk, _encoding, done) => done() });
+const logger = createLogger({ name: 'assign-api', level: 'info', destination: nullSink });
+const seeding = openConnections(config, 'assign-bench', silent);
+const { repositories } = seeding.database;
+const adminToken = mintToken({ jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, sub: 'bench-ops', role: Role.ADMIN });
+
+type Mode = 'hello' | 'bare' | 'ours' | 'oursWarn';
+const LABELS: Record<Mode, string> = {
+  ours: 'ours: assign-api POST /api/jobs/:jobId/assign',
+  oursWarn: 'variant: ours with LOG_LEVEL=warn',
+  bare: 'baseline: bare Fastify route, same DB calls',
+  hello: 'context: Fastify hello-world',
+};
+
+/** The load generator in its own process, one spec at a time. */
+function startLoadGenerator() {
+  const child = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), ['--load-generator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+  });
+  return {
+    ready,
+    run: (spec: LoadSpec) =>
+      new Promise<LoadResult>((resolve, reject) => {
+        child.once('message', (message: { result?: LoadResult; error?: string }) => (message.result ? resolve(message.result) : reject(new Error(message.error))));
+        child.send(spec);
+      }),
+    stop: () => child.kill(),
+  };
+}
+
+interface Row {
+  round: number;
+  mode: Mode;
+  result: LoadResult;
+}
+const rows: Row[] = [];
+const loadGenerator = startLoadGenerator();
+const bare = Fastify({ logger: false });
+let ours: Awaited<ReturnType<typeof buildApp>> | undefined;
+let oursWarn: Awaited<ReturnType<typeof buildApp>> | undefined;
+
+try {
+  await seeding.database.ensureIndexes();
+  const customer = await repositories.customers.create({ name: `Bench Aerial ${prefix}` });
+  const userIds: string[] = new Array(USERS);
+  let nextUser = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (nextUser < USERS) {
+        const i = nextUser++;
+        const user = await repositories.internalUsers.create({ username: `pilot-${prefix}${i}`, name: `Pilot ${i}`, role: Role.CUSTOMER, customerId: customer.id });
+        userIds[i] = user.id;
+      }
+    }),
+  );
+  const newJob = async (name: string) =>
+    (
+      await repositories.jobs.create({
+        customerId: customer.id,
+        name,
+        boundary: { type: 'Polygon', coordinates: [[[-97.5, 38.1], [-97.49, 38.1], [-97.49, 38.11], [-97.5, 38.11], [-97.5, 38.1]]] },
+        exclusions: [],
+        productName: 'Glyphosate 41%',
+        targetRateLPerHa: 20,
+        units: 'metric',
+      })
+    ).id;
+
+  // The baseline: the database calls ours makes for an admin caller and an internal user, nothing else.
+  bare.get('/hello', async () => ({ hello: 'world' }));
+  bare.post('/bare/jobs/:jobId/assign', async (request, reply) => {
+    const { jobId } = request.params as { jobId: string };
+    const { asUsers } = request.body as { asUsers: { uid: string }[] };
+    const customerId = await repositories.jobs.customerOf(jobId);
+    const job = customerId ? await repositories.jobs.findById(customerId, jobId) : null;
+    if (!customerId || !job) return reply.code(404).send({ message: 'job not found' });
+    const assignments = [];
+    for (const { uid } of asUsers) {
+      await repositories.internalUsers.findByIdForCustomer(customerId, uid);
+      const user = await repositories.internalUsers.findByIdForCustomer(customerId, uid);
+      if (!user) return reply.code(404).send({ message: 'user not found' });
+      const { assign, created } = await repositories.jobAssigns.assign({ jobId, userId: user.id, customerId, partnerCode: null, partnerAircraftId: null });
+      assignments.push({ userId: user.id, assignId: assign.id, partnerCode: null, externalJobId: null, syncStatus: assign.upload.syncStatus, status: assign.status, created });
+    }
+    return { ok: true, jobId, assignments, unassigned: [], errors: [] };
+  });
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareOrigin = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+
+  ours = await buildApp(config, logger);
+  await ours.listen({ host: '127.0.0.1', port: 0 });
+  const oursOrigin = `http://127.0.0.1:${(ours.server.address() as { port: number }).port}`;
+  let oursWarnOrigin = '';
+  if (args['log-variant']) {
+    oursWarn = await buildApp(config, createLogger({ name: 'assign-api', level: 'warn', destination: nullSink }));
+    await oursWarn.listen({ host: '127.0.0.1', port: 0 });
+    oursWarnOrigin = `http://127.0.0.1:${(oursWarn.server.address() as { port: number }).port}`;
+  }
+  await loadGenerator.ready;
+
+  const specFor = async (mode: Mode, durationMs: number): Promise<LoadSpec> => {
+    const common = { durationMs, connections: CONNECTIONS, maxRequests: USERS };
+    if (mode === 'hello') return { ...common, maxRequests: 10_000_000, origin: bareOrigin, method: 'GET', path: '/hello', headers: {} };
+    const jobId = await newJob(`bench ${mode} ${rows.length}`);
+    const bodies = userIds.map((uid) => JSON.stringify({ asUsers: [{ uid }] }));
+    if (mode === 'bare') return { ...common, origin: bareOrigin, method: 'POST', path: `/bare/jobs/${jobId}/assign`, headers: {}, bodies };
+    const origin = mode === 'ours' ? oursOrigin : oursWarnOrigin;
+    return { ...common, origin, method: 'POST', path: `/api/jobs/${jobId}/assign`, headers: { authorization: `Bearer ${adminToken}` }, bodies };
+  };
+
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const order: Mode[] = round % 2 === 1 ? ['hello', 'bare', 'ours'] : ['hello', 'ours', 'bare'];
+    if (args['log-variant']) order.push('oursWarn');
+    for (const mode of order) {
+      if (Date.now() - benchStarted > TIME_LIMIT_MS) {
+        process.stderr.write(`time limit reached: ${mode} of round ${round} not run\n`);
+        continue;
+      }
+      await loadGenerator.run(await specFor(mode, WARMUP_MS));
+      const result = await loadGenerator.run(await specFor(mode, MEASURE_MS));
+      if (result.failed > 0) throw new Error(`${mode}: ${result.failed} of ${result.requests} requests failed; first: ${result.firstFailure}`);
+      rows.push({ round, mode, result });
+    }
+  }
+} finally {
+  loadGenerator.stop();
+  await ours?.close();
+  await oursWarn?.close();
+  await bare.close();
+  const channel = seeding.amqp.createChannel({ name: 'bench-cleanup', publishTimeoutMs: 5000, setup: async () => undefined });
+  await channel.waitForConnect().catch(() => undefined);
+  const topology = partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB);
+  for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel.deleteQueue(queue).catch(() => undefined);
+  await channel.close().catch(() => undefined);
+  const keys = await seeding.redis.client.keys(`*${prefix}*`);
+  if (keys.length > 0) await seeding.redis.client.del(...keys);
+  await seeding.database.mongo.db.dropDatabase();
+  await Promise.allSettled([seeding.database.mongo.close(), seeding.amqp.close(), seeding.redis.close()]);
+}
+
+const table = rows.map((r) => [
+  String(r.round),
+  LABELS[r.mode],
+  String(r.result.ok),
+  (r.result.elapsedMs / 1000).toFixed(1),
+  r.result.requestsPerS.toFixed(0),
+  r.result.p50Ms.toFixed(1),
+  r.result.p99Ms.toFixed(1),
+]);
+for (const round of [...new Set(rows.map((r) => r.round))]) {
+  const oursRow = rows.find((r) => r.round === round && r.mode === 'ours');
+  const bareRow = rows.find((r) => r.round === round && r.mode === 'bare');
+  if (oursRow && bareRow) {
+    const share = oursRow.result.requestsPerS / bareRow.result.requestsPerS;
+    table.push([String(round), `ours / baseline requests/s (overhead ${((1 - share) * 100).toFixed(1)} %; goal ≤ 15 %)`, '', '', `${(share * 100).toFixed(1)} %`, '', '']);
+  }
+  const warnRow = rows.find((r) => r.round === round && r.mode === 'oursWarn');
+  if (warnRow && bareRow) table.push([String(round), 'variant (warn) / baseline requests/s', '', '', `${((warnRow.result.requestsPerS / bareRow.result.requestsPerS) * 100).toFixed(1)} %`, '', '']);
+}
+const header = ['round', 'server', 'requests', 's', 'requests/s', 'p50 ms', 'p99 ms'];
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+process.stdout.write(
+  `assign-api: ${CONNECTIONS} connections, closed loop, ${MEASURE_MS / 1000} s or ${USERS} requests per measurement, load from ${rows[0]?.result.tool ?? '?'} in a separate process\n`,
+);
+process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${table.map(line).join('\n')}\n`);

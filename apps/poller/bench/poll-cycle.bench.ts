@@ -1,0 +1,220 @@
+/**
+ * How long does one poll cycle take over many aircraft when the partner is slow? Seeds AIRCRAFT
+ * aircraft in the SatLoc simulator (GetAircraftLogs answers after LATENCY_MS) and, in a private
+ * database, one UPLOADED assignment per aircraft; then runs `LogCollector.runCycle()` of the real
+ * poller (built in-process with `buildPoller`, production log level `info` to a null sink) and
+ * compares it with the ideal `aircraft × latency / POLL_CONCURRENCY`. A second baseline lists the
+ * same aircraft through the partner SDK alone (same concurrency, no database, no trackers), which
+ * separates the collector's own cost from the HTTP client's.
+ *
+ * No aircraft has a log to download, so the cycle is listing only: the figure is the poller's
+ * fan-out, not GridFS or the broker.
+ *
+ *   eval "$(bash tools/services/up.sh)" && npm run bench -w @agair/poller
+ *   (options: --aircraft 1000 --latency-ms 50 --concurrency 4,16 --rounds 2)
+ *
+ * Needs MONGO_URL, AMQP_URL, REDIS_URL (loopback); uses its own database, queue prefix and Redis
+ * key prefix, and removes them at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { PartnerCode, Role, TaskType } from '@agair/domain-models';
+import { createSatlocSimulator } from '@agair/partner-sdk/simulator';
+import { createPartners, openConnections, partnerTaskTopology } from '@agair/runtime';
+import { createLogger, createMetricsRegistry, loadConfig } from '@agair/service-kit';
+import { uniqueName, withDatabase } from '@agair/testing';
+import { buildPoller } from '../src/app.js';
+import { PollerConfig } from '../src/config.js';
+import { mapWithConcurrency } from '../src/log-collector.js';
+
+const { values: args } = parseArgs({
+  options: {
+    aircraft: { type: 'string', default: '1000' },
+    'latency-ms': { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '4,16' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const AIRCRAFT = Math.min(5000, Math.max(1, Number(args.aircraft)));
+const LATENCY_MS = Math.min(1000, Math.max(0, Number(args['latency-ms'])));
+const CONCURRENCIES = (args.concurrency ?? '4').split(',').map((c) => Math.min(64, Math.max(1, Number(c))));
+const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
+const TIME_LIMIT_MS = 170_000;
+
+const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
+const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
+if (missing.length > 0) {
+  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
+  process.exit(2);
+}
+for (const [name, url] of Object.entries(env)) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
+    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
+    process.exit(2);
+  }
+}
+
+const started = Date.now();
+const prefix = `${uniqueName('bench_poll')}_`;
+const credentialKeys = `k1:${randomBytes(32).toString('base64')}`;
+const simulator = await createSatlocSimulator({
+  seed: 11,
+  initial: {
+    companies: [{ companyId: 'C1', name: 'Prairie Aerial' }],
+    users: [{ username: 'prairie-api', password: 'Sim-Passw0rd!', companyId: 'C1' }],
+    aircraft: Array.from({ length: AIRCRAFT }, (_, i) => ({ aircraftId: String(1000 + i), companyId: 'C1', tailNumber: `N${1000 + i}PA`, name: 'AT-802' })),
+  },
+  logProduction: { mode: 'manual' },
+});
+await simulator.listen();
+
+const baseEnv: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  HTTP_PORT: '0',
+  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_poll')),
+  AMQP_URL: env.AMQP_URL as string,
+  REDIS_URL: env.REDIS_URL as string,
+  QUEUE_PREFIX: prefix,
+  CREDENTIAL_KEYS: credentialKeys,
+  CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+  SATLOC_BASE_URL: simulator.baseUrl,
+  SATLOC_TIMEOUT_MS: '10000',
+  PARTNER_STATE_KEY_PREFIX: `${prefix}partner:`,
+  POLL_CRON: '0 0 1 1 *',
+  POLL_SYNC_CHECK_MS: '600000',
+  POLL_SWEEP_MS: '3600000',
+};
+/** Production log level, written nowhere: what logging costs is part of the poller. */
+const nullSink = new Writable({ write: (_chunk, _encoding, done) => done() });
+const logger = createLogger({ name: 'poller', level: 'info', destination: nullSink });
+const silent = createLogger({ name: 'poll-bench', level: 'silent' });
+const seedConfig = loadConfig(PollerConfig, baseEnv);
+const seeding = openConnections(seedConfig, 'poll-bench', silent);
+const { repositories } = seeding.database;
+
+interface Row {
+  round: number;
+  concurrency: number;
+  mode: string;
+  ms: number;
+  idealMs: number;
+}
+const rows: Row[] = [];
+
+try {
+  await seeding.database.ensureIndexes();
+  const seedStarted = performance.now();
+  const partner = await repositories.partners.create({
+    code: PartnerCode.SATLOC,
+    name: 'SatLoc Cloud (simulator)',
+    baseUrl: simulator.baseUrl,
+    capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'],
+  });
+  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}` });
+  await repositories.partnerSystemUsers.create({
+    partnerId: partner.id,
+    partnerCode: PartnerCode.SATLOC,
+    customerId: customer.id,
+    username: 'prairie-api',
+    password: 'Sim-Passw0rd!',
+  });
+  const job = await repositories.jobs.create({
+    customerId: customer.id,
+    name: 'Bench field',
+    boundary: { type: 'Polygon', coordinates: [[[-97.5, 38.1], [-97.49, 38.1], [-97.49, 38.11], [-97.5, 38.11], [-97.5, 38.1]]] },
+    exclusions: [],
+    productName: 'Glyphosate 41%',
+    targetRateLPerHa: 20,
+    units: 'metric',
+  });
+  const aircraftIds = [...simulator.state.aircraft.keys()];
+  await mapWithConcurrency(aircraftIds, 8, async (aircraftId) => {
+    const pilot = await repositories.internalUsers.create({
+      username: `pilot-${prefix}${aircraftId}`,
+      name: `Pilot ${aircraftId}`,
+      role: Role.CUSTOMER,
+      customerId: customer.id,
+      partnerInfo: { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId },
+    });
+    const { assign } = await repositories.jobAssigns.assign({
+      jobId: job.id,
+      userId: pilot.id,
+      customerId: customer.id,
+      partnerCode: PartnerCode.SATLOC,
+      partnerAircraftId: aircraftId,
+    });
+    await repositories.jobAssigns.markUploaded(customer.id, assign.id, aircraftId);
+  });
+  process.stderr.write(`seeded ${AIRCRAFT} aircraft and UPLOADED assignments in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
+  simulator.faults.set('GetAircraftLogs', { latencyMs: LATENCY_MS });
+
+  const credentials = await repositories.partnerSystemUsers.getCredentials(customer.id, PartnerCode.SATLOC);
+  if (!credentials) throw new Error('credentials were not stored');
+
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const concurrency of CONCURRENCIES) {
+      if (Date.now() - started > TIME_LIMIT_MS) {
+        process.stderr.write(`time limit reached: round ${round} at concurrency ${concurrency} not run\n`);
+        continue;
+      }
+      const idealMs = (AIRCRAFT * LATENCY_MS) / concurrency;
+      const config = loadConfig(PollerConfig, { ...baseEnv, POLL_CONCURRENCY: String(concurrency) });
+      const poller = await buildPoller(config, logger);
+      try {
+        await poller.start();
+        const before = performance.now();
+        const run = await poller.collector.runCycle();
+        const ms = performance.now() - before;
+        if (run.counters.aircraft !== AIRCRAFT || run.errors.length > 0) {
+          throw new Error(`cycle covered ${run.counters.aircraft} aircraft with ${run.errors.length} errors: ${JSON.stringify(run.errors.slice(0, 3))}`);
+        }
+        rows.push({ round, concurrency, mode: 'ours: LogCollector.runCycle()', ms, idealMs });
+      } finally {
+        await poller.close();
+      }
+
+      // The SDK alone: the same listing calls at the same concurrency, nothing else.
+      const sdkMetrics = createMetricsRegistry('poll-bench');
+      const partners = createPartners(seeding.redis, sdkMetrics, config, silent);
+      try {
+        const satloc = partners.get(PartnerCode.SATLOC);
+        await satloc.getAircraftLogs(credentials, aircraftIds[0] as string); // session token, as the collector's first call gets it
+        const before = performance.now();
+        await mapWithConcurrency(aircraftIds, concurrency, async (aircraftId) => {
+          await satloc.getAircraftLogs(credentials, aircraftId);
+        });
+        rows.push({ round, concurrency, mode: 'baseline: partner SDK listing only', ms: performance.now() - before, idealMs });
+      } finally {
+        await partners.close();
+      }
+    }
+  }
+} finally {
+  const topology = partnerTaskTopology(seedConfig, TaskType.PROCESS_PARTNER_LOG);
+  const channel = seeding.amqp.createChannel({ name: 'bench-cleanup', publishTimeoutMs: 5000, setup: async () => undefined });
+  await channel.waitForConnect().catch(() => undefined);
+  for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel.deleteQueue(queue).catch(() => undefined);
+  await channel.close().catch(() => undefined);
+  const keys = await seeding.redis.client.keys(`*${prefix}*`);
+  if (keys.length > 0) await seeding.redis.client.del(...keys);
+  await seeding.database.mongo.db.dropDatabase();
+  await Promise.allSettled([seeding.database.mongo.close(), seeding.amqp.close(), seeding.redis.close()]);
+  await simulator.close();
+}
+
+const table = rows.map((r) => [
+  String(r.round),
+  String(r.concurrency),
+  r.mode,
+  (r.ms / 1000).toFixed(2),
+  (r.idealMs / 1000).toFixed(2),
+  `${((r.idealMs / r.ms) * 100).toFixed(0)} %`,
+  (AIRCRAFT / (r.ms / 1000)).toFixed(0),
+]);
+const header = ['round', 'concurrency', 'mode', 'cycle s', 'ideal s', 'ideal / measured', 'aircraft/s'];
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+process.stdout.write(`poller: one cycle over ${AIRCRAFT} aircraft, GetAircraftLogs latency ${LATENCY_MS} ms (ideal = aircraft × latency / concurrency)\n`);
+process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${table.map(line).join('\n')}\n`);

@@ -1,0 +1,232 @@
+/**
+ * End-to-end throughput of PROCESS_PARTNER_LOG: LOGS simulated flight logs are stored in GridFS
+ * with their trackers DOWNLOADED (what the poller leaves behind), the sync-worker runs as its own
+ * process (production settings: LOG_LEVEL info, JSON logs, WORKER_PREFETCH default), LOGS tasks
+ * are published to RabbitMQ, and the clock runs until every tracker is PROCESSED. Each log
+ * matches an UPLOADED assignment by the job id in its header, so the full path runs: GridFS
+ * read, decode, statistics against the job's field, application file + one ApplicationDetail
+ * row per pass + coverage, guarded tracker and task-tracker writes, ack.
+ *
+ * Baseline: `insertMany` of the same number of ApplicationDetail rows (copies of the ones the
+ * worker wrote) into a scratch collection of the same database — the floor of writing the rows.
+ *
+ *   eval "$(bash tools/services/up.sh)" && npx tsx --conditions=@agair/source apps/sync-worker/bench/pipeline.bench.ts
+ *   (options: --logs 300 --field-m 500x400)
+ *
+ * Needs MONGO_URL, AMQP_URL, REDIS_URL (loopback); own database, queue prefix and Redis key
+ * prefix, all removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { PartnerCode, PartnerLogTrackerState, Role, TaskType, createTaskMessage } from '@agair/domain-models';
+import { APPLICATION_DETAILS_COLLECTION, PARTNER_LOG_TRACKERS_COLLECTION } from '@agair/persistence';
+import { createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
+import { fieldShapes, simulateFlight } from '@agair/satloc-parser';
+import { createLogger, loadConfig } from '@agair/service-kit';
+import { startServiceProcess, uniqueName, withDatabase, type ServiceProcess } from '@agair/testing';
+import { SyncWorkerConfig } from '../src/config.js';
+
+const { values: args } = parseArgs({ options: { logs: { type: 'string', default: '300' }, 'field-m': { type: 'string', default: '500x400' } } });
+const LOGS = Math.min(2000, Math.max(1, Number(args.logs)));
+const [FIELD_W_M, FIELD_H_M] = (args['field-m'] ?? '500x400').split('x').map(Number) as [number, number];
+const PROCESS_TIMEOUT_MS = 150_000;
+
+const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
+const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
+if (missing.length > 0) {
+  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
+  process.exit(2);
+}
+for (const [name, url] of Object.entries(env)) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
+    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
+    process.exit(2);
+  }
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index] as T, index);
+      }
+    }),
+  );
+}
+
+const prefix = `${uniqueName('bench_pipe')}_`;
+const credentialKeys = `k1:${randomBytes(32).toString('base64')}`;
+const workerEnv: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  HTTP_PORT: '0',
+  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_pipe')),
+  AMQP_URL: env.AMQP_URL as string,
+  REDIS_URL: env.REDIS_URL as string,
+  QUEUE_PREFIX: prefix,
+  CREDENTIAL_KEYS: credentialKeys,
+  CREDENTIAL_ACTIVE_KEY_ID: 'k1',
+  // Not called while processing logs; required by the config.
+  SATLOC_BASE_URL: 'http://127.0.0.1:9/api/Satloc',
+  PARTNER_STATE_KEY_PREFIX: `${prefix}partner:`,
+  SHUTDOWN_TIMEOUT_MS: '15000',
+};
+const config = loadConfig(SyncWorkerConfig, workerEnv);
+const silent = createLogger({ name: 'pipeline-bench', level: 'silent' });
+const connections = openConnections(config, 'pipeline-bench', silent);
+const { repositories } = connections.database;
+const db = connections.database.mongo.db;
+const topology = partnerTaskTopology(config, TaskType.PROCESS_PARTNER_LOG);
+const publisher = createTaskPublisher(connections.amqp, topology, config, silent);
+let worker: ServiceProcess | undefined;
+const figures: { label: string; value: string }[] = [];
+const rows: string[][] = [];
+
+try {
+  await connections.database.ensureIndexes();
+  await publisher.waitForConnect();
+
+  // One field and one UPLOADED assignment; every log is a different flight over it (seeded GNSS noise → distinct bytes).
+  const extJobId = '5001';
+  const aircraftId = '101';
+  const simStarted = performance.now();
+  const flights = Array.from({ length: LOGS }, (_, i) =>
+    simulateFlight({ seed: 1000 + i, boundaryM: fieldShapes.rectangle(FIELD_W_M, FIELD_H_M), swathWidthM: 18, jobId: extJobId, aircraftId, groundTruth: false }),
+  );
+  const first = flights[0];
+  if (!first) throw new Error('no flight simulated');
+  const logBytes = flights.reduce((sum, f) => sum + f.bytes.length, 0);
+  process.stderr.write(`simulated ${LOGS} logs (${(logBytes / LOGS / 1024).toFixed(0)} KiB, ${first.plan.spraySegments.length} spray passes each) in ${((performance.now() - simStarted) / 1000).toFixed(1)} s\n`);
+
+  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}` });
+  const pilot = await repositories.internalUsers.create({
+    username: `pilot-${prefix}`,
+    name: 'Dana Pilot',
+    role: Role.CUSTOMER,
+    customerId: customer.id,
+    partnerInfo: { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId },
+  });
+  const job = await repositories.jobs.create({
+    customerId: customer.id,
+    name: 'Bench field',
+    boundary: first.field.boundary,
+    exclusions: first.field.exclusions,
+    productName: 'Glyphosate 41%',
+    targetRateLPerHa: 30,
+    units: 'metric',
+  });
+  const { assign } = await repositories.jobAssigns.assign({ jobId: job.id, userId: pilot.id, customerId: customer.id, partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId });
+  await repositories.jobAssigns.markUploaded(customer.id, assign.id, extJobId);
+
+  const seedStarted = performance.now();
+  const trackers: { trackerId: string; logId: string; storedFileId: string; contentHash: string }[] = new Array(LOGS);
+  await eachLimited(flights, 4, async (flight, i) => {
+    const logId = String(700_000 + i);
+    const fileName = `AC${aircraftId}_J${extJobId}_${logId}.alog`;
+    const stored = await repositories.logFiles.store(flight.bytes, { fileName, partnerCode: PartnerCode.SATLOC, customerId: customer.id, logId });
+    const { tracker } = await repositories.partnerLogTrackers.upsertPending({ partnerCode: PartnerCode.SATLOC, customerId: customer.id, aircraftId, logId, fileName });
+    await repositories.partnerLogTrackers.claimForDownload(tracker.id, 'bench', 600_000);
+    const downloaded = await repositories.partnerLogTrackers.markDownloaded(tracker.id, 'bench', stored);
+    if (!downloaded) throw new Error(`tracker ${tracker.id} did not reach DOWNLOADED`);
+    trackers[i] = { trackerId: tracker.id, logId, storedFileId: stored.storedFileId, contentHash: stored.contentHash };
+  });
+  process.stderr.write(`stored ${LOGS} logs with DOWNLOADED trackers in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
+
+  worker = startServiceProcess('sync-worker', workerEnv);
+  await worker.waitForUrl(60_000);
+  for (const deadline = Date.now() + 60_000; !worker.output().includes('consuming partner tasks'); ) {
+    if (Date.now() > deadline) throw new Error(`sync-worker did not start consuming:\n${worker.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  const trackerDocs = db.collection(PARTNER_LOG_TRACKERS_COLLECTION);
+  const started = performance.now();
+  await Promise.all(
+    trackers.map((t) =>
+      publisher.publish(
+        createTaskMessage(
+          TaskType.PROCESS_PARTNER_LOG,
+          { ...t, partnerCode: PartnerCode.SATLOC, customerId: customer.id, aircraftId },
+          { taskId: `plog:${t.trackerId}`, createdAt: new Date() },
+        ),
+      ),
+    ),
+  );
+  const publishedMs = performance.now() - started;
+  let processed = 0;
+  // When each quarter of the logs was done: a falling rate would show in the later quarters.
+  const quarterMs: number[] = [];
+  for (;;) {
+    processed = await trackerDocs.countDocuments({ state: PartnerLogTrackerState.PROCESSED });
+    while (quarterMs.length < 4 && processed >= ((quarterMs.length + 1) * LOGS) / 4) quarterMs.push(performance.now() - started);
+    if (processed === LOGS) break;
+    const failed = await trackerDocs.countDocuments({ state: PartnerLogTrackerState.FAILED });
+    if (failed > 0) throw new Error(`${failed} trackers FAILED:\n${worker.output().slice(-3000)}`);
+    if (performance.now() - started > PROCESS_TIMEOUT_MS) throw new Error(`only ${processed}/${LOGS} PROCESSED after ${PROCESS_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pipelineMs = performance.now() - started;
+
+  const details = db.collection(APPLICATION_DETAILS_COLLECTION);
+  const detailRows = await details.find({}, { projection: { _id: 0 } }).toArray();
+  const unmatched = await db.collection('application_files').countDocuments({ jobId: null });
+  if (unmatched > 0) throw new Error(`${unmatched} logs were not matched to the assignment`);
+
+  // Baseline: the same rows, one insertMany, nothing else.
+  const scratch = db.collection(`bench_scratch_${APPLICATION_DETAILS_COLLECTION}`);
+  const copies = detailRows.map((row) => ({ ...row }));
+  const insertStarted = performance.now();
+  await scratch.insertMany(copies, { ordered: false });
+  const insertMs = performance.now() - insertStarted;
+
+  const perMin = (count: number, ms: number) => (count / (ms / 60_000)).toFixed(0);
+  const perS = (count: number, ms: number) => (count / (ms / 1000)).toFixed(0);
+  rows.push([
+    'ours: PROCESS_PARTNER_LOG end to end (publish → PROCESSED)',
+    String(LOGS),
+    String(detailRows.length),
+    (pipelineMs / 1000).toFixed(1),
+    perMin(LOGS, pipelineMs),
+    perS(detailRows.length, pipelineMs),
+  ]);
+  rows.push(['baseline: insertMany of the same ApplicationDetail rows', '', String(detailRows.length), (insertMs / 1000).toFixed(2), '', perS(detailRows.length, insertMs)]);
+  rows.push(['ratio ours / baseline (rows/s)', '', '', '', '', `${((insertMs / pipelineMs) * 100).toFixed(1)} %`]);
+  figures.push(
+    { label: 'publishing the tasks took', value: `${(publishedMs / 1000).toFixed(2)} s (inside the measured time)` },
+    { label: 'worker', value: `WORKER_PREFETCH=${config.WORKER_PREFETCH}, one process` },
+    {
+      label: 'logs/min per quarter of the run',
+      value: quarterMs.map((ms, q) => perMin(LOGS / 4, ms - (quarterMs[q - 1] ?? 0))).join(' / '),
+    },
+    { label: 'average log', value: `${(logBytes / LOGS / 1024).toFixed(0)} KiB, ${(detailRows.length / LOGS).toFixed(1)} passes` },
+  );
+} finally {
+  if (worker) {
+    const code = await worker.stop();
+    if (code !== 0) process.stderr.write(`sync-worker exited with ${code}\n${worker.output().slice(-2000)}\n`);
+  }
+  await publisher.close().catch(() => undefined);
+  const channel = connections.amqp.createChannel({ name: 'bench-cleanup', publishTimeoutMs: 5000, setup: async () => undefined });
+  await channel.waitForConnect().catch(() => undefined);
+  const queues = new Set<string>();
+  for (const type of [TaskType.UPLOAD_PARTNER_JOB, TaskType.PROCESS_PARTNER_LOG, TaskType.PROCESS_PARTNER_DATA_FILE]) {
+    const t = partnerTaskTopology(config, type);
+    for (const queue of [t.main, t.failed, ...t.tiers.map((tier) => tier.queue)]) queues.add(queue);
+  }
+  for (const queue of queues) await channel.deleteQueue(queue).catch(() => undefined);
+  await channel.close().catch(() => undefined);
+  const keys = await connections.redis.client.keys(`*${prefix}*`);
+  if (keys.length > 0) await connections.redis.client.del(...keys);
+  await db.dropDatabase();
+  await Promise.allSettled([connections.database.mongo.close(), connections.amqp.close(), connections.redis.close()]);
+}
+
+const header = ['mode', 'logs', 'ApplicationDetail rows', 's', 'logs/min', 'rows/s'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+process.stdout.write(`sync-worker pipeline: ${LOGS} logs of a ${FIELD_W_M} × ${FIELD_H_M} m field through RabbitMQ, the worker process and FerretDB\n`);
+process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
+for (const f of figures) process.stdout.write(`${f.label}: ${f.value}\n`);
