@@ -46,6 +46,8 @@ export interface PipelineWorld {
   createJob(name: string, boundary: Polygon | MultiPolygon, exclusions?: Polygon[]): Promise<Job>;
   /** Assigns the job to the pilot and queues its upload, as assign-api does when the partner is away. */
   assignQueued(job: Job): Promise<JobAssign>;
+  /** Queues the upload of an existing assignment again, as a caller does after a refused request. */
+  resubmitUpload(assign: JobAssign): Promise<void>;
   /** An out-of-cycle collection, as partner-api's syncData asks for. */
   requestSync(): Promise<string>;
   close(): Promise<void>;
@@ -184,6 +186,15 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
         ),
       );
       return assign;
+    },
+    async resubmitUpload(assign) {
+      await publisher.publish(
+        createTaskMessage(
+          TaskType.UPLOAD_PARTNER_JOB,
+          { assignId: assign.id, customerId: customer.id, partnerCode: PartnerCode.SATLOC },
+          { taskId: `upload:${randomUUID()}`, createdAt: new Date() },
+        ),
+      );
     },
     async requestSync() {
       const request = await repositories.syncRequests.create({ partnerCode: PartnerCode.SATLOC, customerId: customer.id, requestedBy: 'test' });
