@@ -32,9 +32,12 @@ describe('pipeline recovery (apps as processes)', () => {
     expect(uploaded.upload.attempts).toBe(4);
     const uploads = world.simulator.state.requests.filter((r) => r.endpoint === 'UploadJobData');
     expect(uploads.map((r) => r.status)).toEqual([503, 503, 503, 200]);
-    // Each retry waited in a delay queue: the attempts are spread out, not back to back.
+    // One attempt after another (each retry went through a delay queue; with full jitter a delay
+    // may be short, so only the order is asserted here — growing delays are shown by messaging's tests).
     const times = uploads.map((r) => Date.parse(r.at));
-    for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(100);
+    for (let i = 1; i < times.length; i += 1) expect(times[i]).toBeGreaterThan(times[i - 1] ?? 0);
+    const tracker = await world.db.collection('task_trackers').findOne({ type: 'UPLOAD_PARTNER_JOB', state: 'COMPLETED', attempt: 4 });
+    expect(tracker, 'the upload task completed on its 4th attempt').not.toBeNull();
   });
 
   it('fails a corrupt log with the decoder reason and processes the others', async () => {
