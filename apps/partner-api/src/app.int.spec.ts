@@ -1,33 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { AssignStatus, Role, TaskType, UploadSyncStatus, type Polygon } from '@agair/domain-models';
-import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
-import { PollRunStatus, SYNC_REQUESTS_COLLECTION, createRepositories, type Repositories } from '@agair/persistence';
+import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
+import { PollRunStatus, SYNC_REQUESTS_COLLECTION, type Repositories } from '@agair/persistence';
 import { partnerTaskTopology } from '@agair/runtime';
-import { MongoConnection, RedisConnection, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
-import { LogCapture, testServices, uniqueName, withDatabase } from '@agair/testing';
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel } from 'amqplib';
+import { MongoConnection, RedisConnection, mintToken, type HttpApp } from '@agair/service-kit';
+import { LogCapture, secretForms as forms } from '@agair/testing';
+import { startPartnerApiHarness, type PartnerApiHarness } from '../test/partner-api.harness.js';
+import type { ChannelWrapper } from 'amqp-connection-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './app.js';
 import { PartnerApiConfig } from './config.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-const jwtSecret = randomBytes(32).toString('hex');
-const run = uniqueName('it_pa');
+let harness: PartnerApiHarness;
+let jwtSecret: string;
+let run: string;
 const SECRET = 'S3cr3t p@ss/wörd&"q"=+%';
 const NEW_SECRET = 'N3w s€cret?&"x"#';
 const ABSENT_ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
 function token(role: Role, customerId?: string): Record<string, string> {
-  const jwt = mintToken({ jwtSecret, issuer: 'agair', audience: 'agair-api', sub: `${run}-${role}-${customerId ?? 'all'}`, role, ...(customerId ? { customerId } : {}) });
-  return { authorization: `Bearer ${jwt}` };
+  return harness.bearer(role, customerId);
 }
 
-/** Every form in which a secret could leak into a log line or a body. */
-function forms(secret: string): string[] {
-  return [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), new URLSearchParams({ p: secret }).toString().slice(2)];
-}
 
 /** Full paths and verbs out of Fastify's route tree (`printRoutes`), whose lines nest by four characters. */
 function servedRoutes(tree: string): { path: string; verb: string }[] {
@@ -55,15 +49,14 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
   let sim: SatlocSimulator;
   let mongo: MongoConnection;
   let repos: Repositories;
-  let connection: AmqpConnectionManager;
   let channel: ChannelWrapper;
   let redis: RedisConnection;
-  const logs = new LogCapture();
+  let logs: LogCapture;
   const responses: string[] = [];
   let config: PartnerApiConfig;
 
-  const admin = token(Role.ADMIN);
-  const service = token(Role.SERVICE);
+  let admin: Record<string, string>;
+  let service: Record<string, string>;
   let customerA: Record<string, string>;
   let customerB: Record<string, string>;
   const ids = {} as { satloc: string; agidronex: string; a: string; b: string; psuA: string; psuB: string; pilotA: string; pilotB: string; assignA: string; assignB: string; assignInternal: string };
@@ -75,8 +68,9 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
   }
 
   beforeAll(async () => {
-    sim = await createSatlocSimulator({
-      initial: {
+    harness = await startPartnerApiHarness({
+      runPrefix: 'it_pa',
+      simInitial: {
         companies: [{ companyId: 'acme', name: 'Acme Aerial' }],
         users: [{ username: 'acme.api', password: SECRET, companyId: 'acme' }],
         aircraft: [
@@ -85,39 +79,9 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
         ],
       },
     });
-    await sim.listen();
-    const { mongoUrl, amqpUrl, redisUrl } = testServices();
-    const dbUrl = withDatabase(mongoUrl, run);
-    const keys = `k1:${randomBytes(32).toString('base64')}`;
-    config = loadConfig(PartnerApiConfig, {
-      MONGO_URL: dbUrl,
-      AMQP_URL: amqpUrl,
-      REDIS_URL: redisUrl,
-      HTTP_PORT: '0',
-      JWT_SECRET: jwtSecret,
-      CREDENTIAL_KEYS: keys,
-      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
-      SATLOC_BASE_URL: sim.baseUrl,
-      SATLOC_TIMEOUT_MS: '2000',
-      QUEUE_PREFIX: `${run}_`,
-      TASK_RETRY_TIERS_MS: '1000',
-      PARTNER_HEALTH_CACHE_MS: '0',
-      PARTNER_HEALTH_TIMEOUT_MS: '1500',
-      PARTNER_STATE_KEY_PREFIX: `${run}:`,
-      RATE_LIMIT_MAX: '100000',
-      ENQUEUE_TIMEOUT_MS: '5000',
-      AMQP_RECONNECT_S: '1',
-    });
-    app = await buildApp(config, createLogger({ name: 'partner-api', level: 'trace', destination: logs }));
-    await app.ready();
-
-    const silent = createLogger({ name: 'test', level: 'silent', destination: new LogCapture() });
-    mongo = new MongoConnection({ url: dbUrl, appName: 'partner-api-test', logger: silent });
-    repos = createRepositories(mongo.db, { credentialKeys: { keys, activeKeyId: 'k1' } });
-    redis = new RedisConnection({ url: redisUrl, connectionName: 'partner-api-test', logger: silent });
-    connection = amqp.connect([amqpUrl]);
-    channel = connection.createChannel({ setup: async (_ch: ConfirmChannel) => undefined });
-    await channel.waitForConnect();
+    ({ run, jwtSecret, sim, config, app, logs, mongo, repos, redis, channel } = harness);
+    admin = token(Role.ADMIN);
+    service = token(Role.SERVICE);
 
     // Seed through the API where it has a route, through the repositories where it has not (jobs, assignments).
     ids.satloc = (await call('POST', '/api/partners', admin, { code: 'SATLOC', name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })).json().id;
@@ -140,19 +104,7 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
   });
 
   afterAll(async () => {
-    const topology = partnerTaskTopology(config);
-    for (const q of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(q).catch(() => undefined);
-    await channel?.close();
-    await connection?.close();
-    await app?.close();
-    await mongo?.db.dropDatabase().catch(() => undefined);
-    await mongo?.close();
-    if (redis) {
-      const keys = await redis.client.keys(`${run}:*`);
-      if (keys.length > 0) await redis.client.del(...keys);
-      await redis.close();
-    }
-    await sim?.close();
+    await harness?.close();
   });
 
   async function queuedTasks(): Promise<{ type: string; payload: Record<string, string>; headers: Record<string, unknown> }[]> {

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { PartnerCode, Role, type Polygon } from '@agair/domain-models';
-import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
-import { PARTNERS_COLLECTION, USERS_COLLECTION, createRepositories, type Repositories } from '@agair/persistence';
+import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
+import { PARTNERS_COLLECTION, USERS_COLLECTION, type Repositories } from '@agair/persistence';
 import { partnerTaskTopology } from '@agair/runtime';
-import { MongoConnection, RedisConnection, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
+import { MongoConnection, RedisConnection, type HttpApp } from '@agair/service-kit';
 import {
   LogCapture,
   PRINCIPALS,
@@ -12,17 +11,12 @@ import {
   invalidTokenHeaders,
   routeTable,
   runAuthMatrix,
-  testServices,
-  uniqueName,
-  withDatabase,
   type AuthCase,
   type PrincipalName,
-  type RouteOperation,
-} from '@agair/testing';
-import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel } from 'amqplib';
+  type RouteOperation, secretForms as forms } from '@agair/testing';
+import { startPartnerApiHarness, type PartnerApiHarness } from '../test/partner-api.harness.js';
+import type { ChannelWrapper } from 'amqp-connection-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './app.js';
 import { PartnerApiConfig } from './config.js';
 
 /*
@@ -33,8 +27,9 @@ import { PartnerApiConfig } from './config.js';
  * SatLoc auth URL (the password travels in its query string).
  */
 
-const jwtSecret = randomBytes(32).toString('hex');
-const run = uniqueName('it_pa_sec');
+let harness: PartnerApiHarness;
+let jwtSecret: string;
+let run: string;
 const issuer = 'agair';
 const audience = 'agair-api';
 const SIM_PASSWORD = 'Sim p@ss/wörd&"q"=+%1';
@@ -48,14 +43,9 @@ const SECRETS = {
 const ABSENT_ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
 function bearer(role: Role, customerId?: string): Record<string, string> {
-  const jwt = mintToken({ jwtSecret, issuer, audience, sub: `${run}-${role}-${customerId ?? 'all'}`, role, ...(customerId ? { customerId } : {}) });
-  return { authorization: `Bearer ${jwt}` };
+  return harness.bearer(role, customerId);
 }
 
-/** Every form in which a secret could leak: raw, URL-encoded, form-encoded, JSON-escaped. */
-function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ p: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])];
-}
 
 const square = (lon: number, lat: number, d: number): Polygon => ({
   type: 'Polygon',
@@ -68,11 +58,10 @@ describe('partner-api security', () => {
   let mongo: MongoConnection;
   let repos: Repositories;
   let redis: RedisConnection;
-  let connection: AmqpConnectionManager;
   let channel: ChannelWrapper;
   let config: PartnerApiConfig;
   let routes: RouteOperation[];
-  const logs = new LogCapture();
+  let logs: LogCapture;
   const responses: string[] = [];
   const ids = { satloc: '', a: '', b: '', psuA: '', psuB: '', pilotA: '', pilotB: '', assignA: '', assignB: '' };
   let headersOf: Record<PrincipalName, Record<string, string>>;
@@ -109,46 +98,15 @@ describe('partner-api security', () => {
   }
 
   beforeAll(async () => {
-    sim = await createSatlocSimulator({
-      initial: {
+    harness = await startPartnerApiHarness({
+      runPrefix: 'it_pa_sec',
+      simInitial: {
         companies: [{ companyId: 'acme', name: 'Acme Aerial' }],
         users: [{ username: 'acme.api', password: SIM_PASSWORD, companyId: 'acme' }],
         aircraft: [{ aircraftId: '101', companyId: 'acme', tailNumber: 'N101AT', name: 'Air Tractor 802' }],
       },
     });
-    await sim.listen();
-    const { mongoUrl, amqpUrl, redisUrl } = testServices();
-    const dbUrl = withDatabase(mongoUrl, run);
-    const keys = `k1:${randomBytes(32).toString('base64')}`;
-    config = loadConfig(PartnerApiConfig, {
-      MONGO_URL: dbUrl,
-      AMQP_URL: amqpUrl,
-      REDIS_URL: redisUrl,
-      HTTP_PORT: '0',
-      JWT_SECRET: jwtSecret,
-      CREDENTIAL_KEYS: keys,
-      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
-      SATLOC_BASE_URL: sim.baseUrl,
-      SATLOC_TIMEOUT_MS: '2000',
-      QUEUE_PREFIX: `${run}_`,
-      TASK_RETRY_TIERS_MS: '1000',
-      PARTNER_HEALTH_CACHE_MS: '0',
-      PARTNER_HEALTH_TIMEOUT_MS: '1500',
-      PARTNER_STATE_KEY_PREFIX: `${run}:`,
-      RATE_LIMIT_MAX: '100000',
-      ENQUEUE_TIMEOUT_MS: '5000',
-      AMQP_RECONNECT_S: '1',
-    });
-    app = await buildApp(config, createLogger({ name: 'partner-api', level: 'trace', destination: logs }));
-    await app.ready();
-
-    const silent = createLogger({ name: 'test', level: 'silent', destination: new LogCapture() });
-    mongo = new MongoConnection({ url: dbUrl, appName: 'partner-api-security-test', logger: silent });
-    repos = createRepositories(mongo.db, { credentialKeys: { keys, activeKeyId: 'k1' } });
-    redis = new RedisConnection({ url: redisUrl, connectionName: 'partner-api-security-test', logger: silent });
-    connection = amqp.connect([amqpUrl]);
-    channel = connection.createChannel({ setup: async (_ch: ConfirmChannel) => undefined });
-    await channel.waitForConnect();
+    ({ run, jwtSecret, sim, config, app, logs, mongo, repos, redis, channel } = harness);
 
     ids.satloc = (await repos.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })).id;
     ids.a = (await repos.customers.create({ name: 'Acme Aerial', partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] })).id;
@@ -174,19 +132,7 @@ describe('partner-api security', () => {
   });
 
   afterAll(async () => {
-    const topology = partnerTaskTopology(config);
-    for (const q of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(q).catch(() => undefined);
-    await channel?.close();
-    await connection?.close();
-    await app?.close();
-    await mongo?.db.dropDatabase().catch(() => undefined);
-    await mongo?.close();
-    if (redis) {
-      const keys = await redis.client.keys(`${run}:*`);
-      if (keys.length > 0) await redis.client.del(...keys);
-      await redis.close();
-    }
-    await sim?.close();
+    await harness?.close();
   });
 
   /**

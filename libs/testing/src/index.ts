@@ -6,3 +6,4 @@ export * from './service-process.js';
 export * from './route-table.js';
 export * from './auth-matrix.js';
 export * from './route-fuzz.js';
+export * from './secret-forms.js';
