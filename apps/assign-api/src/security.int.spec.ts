@@ -18,8 +18,7 @@ import {
   withDatabase,
   type AuthCase,
   type PrincipalName,
-  type RouteOperation,
-} from '@agair/testing';
+  type RouteOperation, secretForms as forms } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { AssignApiConfig } from './config.js';
@@ -38,10 +37,6 @@ const PASSWORD_B_WRONG = 'B0gus st0red p@ss&"b"=%2';
 
 function bearer(sub: string, role: Role, customerId?: string): Record<string, string> {
   return { authorization: `Bearer ${mintToken({ jwtSecret, issuer, audience, sub, role, ...(customerId ? { customerId } : {}) })}` };
-}
-
-function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ p: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)])];
 }
 
 const square = (lon: number, lat: number, size = 0.01): Polygon => ({
