@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { TaskType } from '@agair/domain-models';
 import { openConnections, partnerTaskTopology } from '@agair/runtime';
 import { Role, createLogger, loadConfig, mintToken } from '@agair/service-kit';
-import { uniqueName, withDatabase } from '@agair/testing';
+import { uniqueName, withDatabase, benchServices } from '@agair/testing';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
 import { AssignApiConfig } from '../src/config.js';
@@ -53,18 +53,7 @@ const USERS = Math.min(20_000, Math.max(CONNECTIONS, Number(args.users)));
 const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
 const TIME_LIMIT_MS = 170_000;
 
-const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
-const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
-if (missing.length > 0) {
-  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
-  process.exit(2);
-}
-for (const [name, url] of Object.entries(env)) {
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
-    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
-    process.exit(2);
-  }
-}
+const env = benchServices(['MONGO_URL', 'AMQP_URL', 'REDIS_URL']);
 
 const benchStarted = Date.now();
 const prefix = `${uniqueName('bench_assign')}_`;
@@ -73,9 +62,9 @@ const appEnv: Record<string, string> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   HTTP_PORT: '0',
-  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_assign')),
-  AMQP_URL: env.AMQP_URL as string,
-  REDIS_URL: env.REDIS_URL as string,
+  MONGO_URL: withDatabase(env.MONGO_URL, uniqueName('bench_assign')),
+  AMQP_URL: env.AMQP_URL,
+  REDIS_URL: env.REDIS_URL,
   QUEUE_PREFIX: prefix,
   JWT_SECRET: jwtSecret,
   RATE_LIMIT_MAX: '100000000',

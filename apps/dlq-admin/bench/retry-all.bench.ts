@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { DeadLetterQueueAdmin, assertTaskTopology, taskQueueTopology } from '@agair/messaging';
 import { AmqpConnection, createLogger } from '@agair/service-kit';
+import { benchServices, uniqueName } from '@agair/testing';
 import amqp from 'amqp-connection-manager';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 
@@ -26,22 +27,14 @@ const { values: args } = parseArgs({
   options: { messages: { type: 'string', default: '10000' }, 'deployed-messages': { type: 'string', default: '10000' }, rounds: { type: 'string', default: '2' } },
 });
 const MESSAGES = Math.min(50_000, Math.max(1, Number(args.messages)));
-/** The connection as deployed moves ~20 messages/s (see RESULTS.md): a smaller batch keeps the run short. */
+/** Messages moved through the connection the app opens (before the TCP_NODELAY fix it managed ~20/s: see RESULTS.md). */
 const DEPLOYED_MESSAGES = Math.min(MESSAGES, Math.max(1, Number(args['deployed-messages'])));
 const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
 const TIME_LIMIT_MS = 170_000;
 
-const amqpUrl = process.env['AMQP_URL'];
-if (!amqpUrl) {
-  process.stderr.write('AMQP_URL is not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n');
-  process.exit(2);
-}
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(amqpUrl).hostname)) {
-  process.stderr.write('AMQP_URL must point at loopback: benchmarks run against local services only\n');
-  process.exit(2);
-}
+const { AMQP_URL: amqpUrl } = benchServices(['AMQP_URL']);
 
-const prefix = `bench_dlq_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}_`;
+const prefix = `${uniqueName('bench_dlq')}_`;
 const topology = taskQueueTopology('partner_tasks', { prefix, retryTiersMs: [1000] });
 const silent = createLogger({ name: 'dlq-bench', level: 'silent' });
 

@@ -23,7 +23,7 @@ import { PartnerCode, Role, TaskType } from '@agair/domain-models';
 import { createSatlocSimulator } from '@agair/partner-sdk/simulator';
 import { createPartners, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { createLogger, createMetricsRegistry, loadConfig } from '@agair/service-kit';
-import { uniqueName, withDatabase } from '@agair/testing';
+import { uniqueName, withDatabase, benchServices } from '@agair/testing';
 import { buildPoller } from '../src/app.js';
 import { PollerConfig } from '../src/config.js';
 import { mapWithConcurrency } from '../src/log-collector.js';
@@ -42,18 +42,7 @@ const CONCURRENCIES = (args.concurrency ?? '4').split(',').map((c) => Math.min(6
 const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
 const TIME_LIMIT_MS = 170_000;
 
-const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
-const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
-if (missing.length > 0) {
-  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
-  process.exit(2);
-}
-for (const [name, url] of Object.entries(env)) {
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
-    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
-    process.exit(2);
-  }
-}
+const env = benchServices(['MONGO_URL', 'AMQP_URL', 'REDIS_URL']);
 
 const started = Date.now();
 const prefix = `${uniqueName('bench_poll')}_`;
@@ -73,9 +62,9 @@ const baseEnv: Record<string, string> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   HTTP_PORT: '0',
-  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_poll')),
-  AMQP_URL: env.AMQP_URL as string,
-  REDIS_URL: env.REDIS_URL as string,
+  MONGO_URL: withDatabase(env.MONGO_URL, uniqueName('bench_poll')),
+  AMQP_URL: env.AMQP_URL,
+  REDIS_URL: env.REDIS_URL,
   QUEUE_PREFIX: prefix,
   CREDENTIAL_KEYS: credentialKeys,
   CREDENTIAL_ACTIVE_KEY_ID: 'k1',

@@ -23,7 +23,7 @@ import { APPLICATION_DETAILS_COLLECTION, PARTNER_LOG_TRACKERS_COLLECTION } from 
 import { createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { fieldShapes, simulateFlight } from '@agair/satloc-parser';
 import { createLogger, loadConfig } from '@agair/service-kit';
-import { startServiceProcess, uniqueName, withDatabase, type ServiceProcess } from '@agair/testing';
+import { startServiceProcess, uniqueName, withDatabase, type ServiceProcess, benchServices } from '@agair/testing';
 import { SyncWorkerConfig } from '../src/config.js';
 
 const { values: args } = parseArgs({ options: { logs: { type: 'string', default: '300' }, 'field-m': { type: 'string', default: '500x400' } } });
@@ -31,18 +31,7 @@ const LOGS = Math.min(2000, Math.max(1, Number(args.logs)));
 const [FIELD_W_M, FIELD_H_M] = (args['field-m'] ?? '500x400').split('x').map(Number) as [number, number];
 const PROCESS_TIMEOUT_MS = 150_000;
 
-const env = { MONGO_URL: process.env['MONGO_URL'], AMQP_URL: process.env['AMQP_URL'], REDIS_URL: process.env['REDIS_URL'] };
-const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
-if (missing.length > 0) {
-  process.stderr.write(`${missing.join(', ')} not set. Start the services and export their addresses first:\n  eval "$(bash tools/services/up.sh)"\n`);
-  process.exit(2);
-}
-for (const [name, url] of Object.entries(env)) {
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url as string).hostname)) {
-    process.stderr.write(`${name} must point at loopback: benchmarks run against local services only\n`);
-    process.exit(2);
-  }
-}
+const env = benchServices(['MONGO_URL', 'AMQP_URL', 'REDIS_URL']);
 
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -63,9 +52,9 @@ const workerEnv: Record<string, string> = {
   LOG_LEVEL: 'info',
   LOG_FORMAT: 'json',
   HTTP_PORT: '0',
-  MONGO_URL: withDatabase(env.MONGO_URL as string, uniqueName('bench_pipe')),
-  AMQP_URL: env.AMQP_URL as string,
-  REDIS_URL: env.REDIS_URL as string,
+  MONGO_URL: withDatabase(env.MONGO_URL, uniqueName('bench_pipe')),
+  AMQP_URL: env.AMQP_URL,
+  REDIS_URL: env.REDIS_URL,
   QUEUE_PREFIX: prefix,
   CREDENTIAL_KEYS: credentialKeys,
   CREDENTIAL_ACTIVE_KEY_ID: 'k1',

@@ -7,3 +7,4 @@ export * from './route-table.js';
 export * from './auth-matrix.js';
 export * from './route-fuzz.js';
 export * from './secret-forms.js';
+export * from './bench-services.js';
