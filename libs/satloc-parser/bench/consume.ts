@@ -3,9 +3,9 @@ import type {
   FlightLogRecord,
   FlightLogRecordVisitor,
   FlowRecord,
-  GnssFixRecord,
+  GnssFixFields,
   JobHeaderRecord,
-  LaserAltitudeRecord,
+  LaserAltitudeFields,
   MarkerRecord,
   SprayStateRecord,
   SwathRecord,
@@ -85,9 +85,11 @@ export function readParsed(reader: FieldReader, rec: any): void {
 export class FieldVisitor implements Required<FlightLogRecordVisitor> {
   sum = 0;
   count = 0;
-  gnssFix(r: GnssFixRecord): void {
+  gnssFix(r: GnssFixFields): void {
     this.count++;
-    this.sum += r.timeMs + r.latDeg + r.lonDeg + r.altitudeM + r.groundSpeedMps + r.headingDeg + r.fixQuality + r.satellites + (r.hdop ?? 0) + (r.differentialAgeS ?? 0);
+    this.sum +=
+      r.timeMs + r.latDeg + r.lonDeg + r.altitudeM + r.groundSpeedMps + r.headingDeg + r.fixQuality + r.satellites +
+      (Number.isNaN(r.hdop) ? 0 : r.hdop) + (Number.isNaN(r.differentialAgeS) ? 0 : r.differentialAgeS);
   }
   sprayState(r: SprayStateRecord): void {
     this.count++;
@@ -105,9 +107,9 @@ export class FieldVisitor implements Required<FlightLogRecordVisitor> {
     this.count++;
     this.sum += r.timeMs + r.swathWidthM;
   }
-  laserAltitude(r: LaserAltitudeRecord): void {
+  laserAltitude(r: LaserAltitudeFields): void {
     this.count++;
-    this.sum += r.timeMs + (r.heightAboveGroundM ?? 0);
+    this.sum += r.timeMs + (Number.isNaN(r.heightAboveGroundM) ? 0 : r.heightAboveGroundM);
   }
   marker(r: MarkerRecord): void {
     this.count++;

@@ -16,7 +16,7 @@ export {
   RecordType,
   type RecordTypeCode,
 } from './flight-log/flight-log.format.js';
-export { crc32, crc32View } from './flight-log/crc32.js';
+export { crc32, crc32View, crc32ViewRange } from './flight-log/crc32.js';
 export { FlightLogWriter, type FlightLogWriterOptions } from './flight-log/flight-log.writer.js';
 export { FlightLogStreamDecoder, openFlightLogDecoder } from './flight-log/flight-log.decoder.js';
 export {

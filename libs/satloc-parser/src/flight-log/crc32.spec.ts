@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32View } from './crc32.js';
+import { crc32, crc32View, crc32ViewRange } from './crc32.js';
 
 describe('crc32 (table)', () => {
   it('matches the CRC-32 check value', () => {
@@ -20,8 +22,22 @@ describe('crc32 (table)', () => {
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         expect(crc32View(view, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
         expect(crc32View(view, start, bytes.length, crc32View(view, 0, start))).toBe(zlibCrc32(bytes));
+        expect(crc32ViewRange(view, start, end, 0)).toBe(zlibCrc32(bytes.subarray(start, end)));
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('crc32ViewRange (the decoder hot loop calls it)', () => {
+  it('stays small enough for V8 to inline it (under --max-inlined-bytecode-size, 460 bytes)', () => {
+    const source = fileURLToPath(new URL('./crc32.ts', import.meta.url));
+    const script = `import(${JSON.stringify(source)}).then((m) => { const v = new DataView(new ArrayBuffer(64)); m.crc32ViewRange(v, 0, 40, 0); });`;
+    const out = execFileSync(process.execPath, ['--print-bytecode', '--print-bytecode-filter=crc32ViewRange', '--import', 'tsx', '-e', script], {
+      encoding: 'utf8',
+    });
+    const match = /Bytecode length: (\d+)/.exec(out);
+    expect(match, out.slice(0, 500)).not.toBeNull();
+    expect(Number(match?.[1])).toBeLessThan(460);
   });
 });

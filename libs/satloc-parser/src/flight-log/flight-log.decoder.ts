@@ -1,4 +1,4 @@
-import { crc32, crc32View } from './crc32.js';
+import { crc32, crc32ViewRange } from './crc32.js';
 import { FlightLogParseError } from './flight-log.error.js';
 import type {
   FlightLogChunkDecoder,
@@ -34,6 +34,8 @@ import {
   SwathView,
 } from './flight-log.record-views.js';
 
+/** Failed-CRC work allowed on top of `maxResyncWorkFactor` × bytes read (a few damaged maximal records early in a file). */
+const RESYNC_WORK_ALLOWANCE_BYTES = 1 << 20;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 /** `A5 5A` read as one little-endian u16. */
 const SYNC_WORD = SYNC_BYTE_0 | (SYNC_BYTE_1 << 8);
@@ -72,19 +74,10 @@ function isValidRecordAt(d: Uint8Array, pos: number, end: number): boolean {
  * record, the fast path).
  */
 export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
-  readonly stats: FlightLogDecodeStats = {
-    recordsRead: 0,
-    recordsSkipped: 0,
-    recordsCorrupt: 0,
-    corruptOffsets: [],
-    corruptBytes: 0,
-    bytesRead: 0,
-    truncatedTail: false,
-    truncatedTailOffset: null,
-    truncatedTailBytes: 0,
-  };
+  readonly stats: FlightLogDecodeStats = emptyDecodeStats();
   formatVersion: string | null = null;
   private readonly maxCorruptOffsets: number;
+  private readonly maxResyncWorkFactor: number;
   /** Unconsumed bytes from earlier chunks (always shorter than one maximal record). */
   private carry: Uint8Array | null = null;
   /** File offset of the first byte of the chunk being decoded (or of the carry). */
@@ -106,6 +99,7 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
 
   constructor(options: FlightLogDecoderOptions = {}) {
     this.maxCorruptOffsets = Math.max(0, options.maxCorruptOffsets ?? 100);
+    this.maxResyncWorkFactor = Math.max(0, options.maxResyncWorkFactor ?? 16);
   }
 
   push(chunk: Uint8Array, sink: RecordConsumer | FlightLogRecordVisitor): void {
@@ -215,6 +209,20 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
     this.stats.bytesRead = PREAMBLE_BYTES;
   }
 
+  /** Accounts CRC work spent on a candidate that failed; rejects the file once damage costs too much. */
+  private chargeFailedCrc(offset: number, bytes: number): void {
+    const spent = (this.stats.failedCrcBytes += bytes);
+    if (spent > this.maxResyncWorkFactor * this.totalBytes + RESYNC_WORK_ALLOWANCE_BYTES) {
+      this.finished = true;
+      throw new FlightLogParseError(
+        'TOO_DAMAGED',
+        offset,
+        `too damaged to resynchronise: ${spent} bytes checksummed for records that failed their CRC in ${this.totalBytes} bytes read ` +
+          `(limit ${this.maxResyncWorkFactor}× plus 1 MiB)`,
+      );
+    }
+  }
+
   private markCorrupt(offset: number): void {
     if (this.resyncing) return;
     this.resyncing = true;
@@ -263,7 +271,8 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
       const p = pos + 6;
       const crcAt = p + len;
       if (crcAt + 4 > end) break;
-      if (crc32View(v, pos + 2, crcAt) !== v.getUint32(crcAt, true)) {
+      if (crc32ViewRange(v, pos + 2, crcAt, 0) !== v.getUint32(crcAt, true)) {
+        this.chargeFailedCrc(this.base + pos, len + 4);
         this.markCorrupt(this.base + pos);
         pos = scanForSync(d, pos + 1, end);
         continue;
@@ -287,9 +296,9 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
             r.fixQuality = v.getUint8(p + 24);
             r.satellites = v.getUint8(p + 25);
             const hdop = v.getUint16(p + 26, true);
-            r.hdop = hdop === NO_VALUE_U16 ? null : hdop / 100;
+            r.hdop = hdop === NO_VALUE_U16 ? NaN : hdop / 100;
             const age = v.getUint16(p + 28, true);
-            r.differentialAgeS = age === NO_VALUE_U16 ? null : age / 10;
+            r.differentialAgeS = age === NO_VALUE_U16 ? NaN : age / 10;
             visitor.gnssFix(r);
           }
           pos = crcAt + 4;
@@ -353,7 +362,7 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
             const r = laserAltitude;
             r.timeMs = v.getInt32(p + 4, true) * TWO_POW_32 + v.getUint32(p, true);
             const h = v.getUint32(p + 8, true);
-            r.heightAboveGroundM = h === NO_VALUE_U32 ? null : h / 1000;
+            r.heightAboveGroundM = h === NO_VALUE_U32 ? NaN : h / 1000;
             visitor.laserAltitude(r);
           }
           pos = crcAt + 4;
@@ -417,6 +426,21 @@ export class FlightLogStreamDecoder implements FlightLogChunkDecoder {
     }
     return true;
   }
+}
+
+export function emptyDecodeStats(): FlightLogDecodeStats {
+  return {
+    recordsRead: 0,
+    recordsSkipped: 0,
+    recordsCorrupt: 0,
+    corruptOffsets: [],
+    corruptBytes: 0,
+    failedCrcBytes: 0,
+    bytesRead: 0,
+    truncatedTail: false,
+    truncatedTailOffset: null,
+    truncatedTailBytes: 0,
+  };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

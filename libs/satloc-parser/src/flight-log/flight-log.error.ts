@@ -6,6 +6,7 @@ export type FlightLogParseErrorCode =
   | 'CORRUPT_PREAMBLE'
   | 'UNSUPPORTED_VERSION'
   | 'BAD_INPUT'
+  | 'TOO_DAMAGED'
   | 'DECODER_FINISHED';
 
 /**

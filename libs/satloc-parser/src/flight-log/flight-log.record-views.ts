@@ -2,9 +2,9 @@ import type { FlightLogRecordVisitor, RecordConsumer } from './flight-log.decode
 import type {
   EnvironmentRecord,
   FlowRecord,
-  GnssFixRecord,
+  GnssFixFields,
   JobHeaderRecord,
-  LaserAltitudeRecord,
+  LaserAltitudeFields,
   MarkerRecord,
   RateUnit,
   SprayStateRecord,
@@ -13,9 +13,10 @@ import type {
 
 // Reused records of the visitor path: one instance per type and decoder, refilled per record.
 // Classes (not literals) so every instance has one stable shape; numeric fields start as
-// doubles so V8 keeps them in double representation.
+// doubles so V8 keeps them in double representation, and never hold null (a field that mixes
+// null and doubles is stored tagged, and every double written to it is a new heap number).
 
-export class GnssFixView implements GnssFixRecord {
+export class GnssFixView implements GnssFixFields {
   readonly type = 'gnssFix';
   timeMs = 0.5;
   latDeg = 0.5;
@@ -25,8 +26,8 @@ export class GnssFixView implements GnssFixRecord {
   headingDeg = 0.5;
   fixQuality = 0;
   satellites = 0;
-  hdop: number | null = null;
-  differentialAgeS: number | null = null;
+  hdop = NaN;
+  differentialAgeS = NaN;
 }
 
 export class SprayStateView implements SprayStateRecord {
@@ -52,10 +53,10 @@ export class SwathView implements SwathRecord {
   swathWidthM = 0.5;
 }
 
-export class LaserAltitudeView implements LaserAltitudeRecord {
+export class LaserAltitudeView implements LaserAltitudeFields {
   readonly type = 'laserAltitude';
   timeMs = 0.5;
-  heightAboveGroundM: number | null = null;
+  heightAboveGroundM = NaN;
 }
 
 export class EnvironmentView implements EnvironmentRecord {
@@ -102,7 +103,7 @@ export class RecordObjectVisitor implements Required<FlightLogRecordVisitor> {
     });
   }
 
-  gnssFix(r: Readonly<GnssFixRecord>): void {
+  gnssFix(r: Readonly<GnssFixFields>): void {
     this.onRecord({
       type: 'gnssFix',
       timeMs: r.timeMs,
@@ -113,8 +114,8 @@ export class RecordObjectVisitor implements Required<FlightLogRecordVisitor> {
       headingDeg: r.headingDeg,
       fixQuality: r.fixQuality,
       satellites: r.satellites,
-      hdop: r.hdop,
-      differentialAgeS: r.differentialAgeS,
+      hdop: nullIfNaN(r.hdop),
+      differentialAgeS: nullIfNaN(r.differentialAgeS),
     });
   }
 
@@ -137,8 +138,8 @@ export class RecordObjectVisitor implements Required<FlightLogRecordVisitor> {
     this.onRecord({ type: 'swath', timeMs: r.timeMs, swathWidthM: r.swathWidthM });
   }
 
-  laserAltitude(r: Readonly<LaserAltitudeRecord>): void {
-    this.onRecord({ type: 'laserAltitude', timeMs: r.timeMs, heightAboveGroundM: r.heightAboveGroundM });
+  laserAltitude(r: Readonly<LaserAltitudeFields>): void {
+    this.onRecord({ type: 'laserAltitude', timeMs: r.timeMs, heightAboveGroundM: nullIfNaN(r.heightAboveGroundM) });
   }
 
   environment(r: Readonly<EnvironmentRecord>): void {
@@ -156,3 +157,5 @@ export class RecordObjectVisitor implements Required<FlightLogRecordVisitor> {
     this.onRecord({ type: 'marker', timeMs: r.timeMs, code: r.code, text: r.text });
   }
 }
+
+const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);

@@ -94,3 +94,22 @@ export type FlightLogRecord =
   | MarkerRecord;
 
 export type FlightLogRecordType = FlightLogRecord['type'];
+
+/**
+ * A GNSS fix as the visitor API hands it over: an unknown HDOP or differential age is `NaN`, not
+ * `null`, so the reused record keeps numeric fields and no number is allocated per record
+ * (storing `null` next to numbers made the fast path about 25 % slower, bench/RESULTS.md).
+ * Test with `Number.isNaN`. The object API and everything built on it carry `null`.
+ */
+export type GnssFixFields = Omit<GnssFixRecord, 'hdop' | 'differentialAgeS'> & {
+  /** NaN = not reported. */
+  hdop: number;
+  /** NaN = not reported. */
+  differentialAgeS: number;
+};
+
+/** A laser altitude as the visitor API hands it over: no laser return is `NaN` (see {@link GnssFixFields}). */
+export type LaserAltitudeFields = Omit<LaserAltitudeRecord, 'heightAboveGroundM'> & {
+  /** NaN = no laser return. */
+  heightAboveGroundM: number;
+};

@@ -1,4 +1,4 @@
-import { openFlightLogDecoder } from './flight-log.decoder.js';
+import { emptyDecodeStats, openFlightLogDecoder } from './flight-log.decoder.js';
 import type {
   FlightLogChunkDecoder,
   FlightLogDecodeStats,
@@ -45,7 +45,7 @@ export class FlightLogDecoding implements AsyncIterable<FlightLogRecord> {
 
   /** Stats so far; final after iteration ends. */
   get stats(): FlightLogDecodeStats {
-    return this.finalStats ?? this.liveStats ?? emptyStats();
+    return this.finalStats ?? this.liveStats ?? emptyDecodeStats();
   }
 
   get done(): boolean {
@@ -149,18 +149,4 @@ function concatAll(chunks: Uint8Array[], length: number): Uint8Array {
     o += c.length;
   }
   return out;
-}
-
-function emptyStats(): FlightLogDecodeStats {
-  return {
-    recordsRead: 0,
-    recordsSkipped: 0,
-    recordsCorrupt: 0,
-    corruptOffsets: [],
-    corruptBytes: 0,
-    bytesRead: 0,
-    truncatedTail: false,
-    truncatedTailOffset: null,
-    truncatedTailBytes: 0,
-  };
 }

@@ -120,21 +120,43 @@ describe('untrusted flight logs: length claims larger than the file', () => {
     expect(stats).toMatchObject({ recordsRead: 1, recordsCorrupt: 2, corruptOffsets: [PREAMBLE_BYTES, PREAMBLE_BYTES + 22], truncatedTail: false });
   });
 
-  it('a file made of nothing but maximal length claims is all corruption, with bounded memory and offsets', async () => {
-    // Every 6 bytes another header claiming 4096 bytes: each one makes the decoder check a CRC over 4 kB.
+  it('a file made of nothing but maximal length claims is rejected as TOO_DAMAGED once the work exceeds its bound', () => {
+    // Every 6 bytes another header claiming 4096 bytes: each one makes the decoder check a CRC over 4 kB,
+    // about 680 CRC bytes per byte read, against a bound of 16 per byte plus 1 MiB.
     const claim = Buffer.from([SYNC_BYTE_0, SYNC_BYTE_1, RecordType.GnssFix, 0, MAX_PAYLOAD_BYTES & 0xff, MAX_PAYLOAD_BYTES >> 8]);
     const chunk = Buffer.alloc(64 * 1024 - ((64 * 1024) % claim.length));
     for (let o = 0; o < chunk.length; o += claim.length) claim.copy(chunk, o);
-    const totalBytes = 2 * MiB - ((2 * MiB) % chunk.length);
-    const outcome = await decodeStreamed(chunksOf(totalBytes, chunk.length, () => chunk, PREAMBLE));
-    expect(outcome.error).toBeNull();
-    expect(outcome.records).toBe(0);
-    expect(outcome.stats).toMatchObject({ recordsRead: 0, bytesRead: PREAMBLE_BYTES + totalBytes });
-    const stats = outcome.stats as FlightLogDecodeStats;
-    expect(stats.recordsCorrupt).toBeGreaterThanOrEqual(1);
-    expect(stats.corruptOffsets.length).toBeLessThanOrEqual(100);
-    expect(stats.corruptBytes + stats.truncatedTailBytes).toBe(totalBytes);
-    expect(outcome.heapGrowthBytes).toBeLessThan(HEAP_BOUND_BYTES);
+    const decoder = new FlightLogStreamDecoder();
+    let pushed = 0;
+    let error: unknown = null;
+    try {
+      decoder.push(PREAMBLE, () => undefined);
+      for (; pushed < 2 * MiB; pushed += chunk.length) decoder.push(chunk, () => undefined);
+      decoder.finish(() => undefined);
+    } catch (e) {
+      error = e;
+    }
+    expectParseError(error, 'TOO_DAMAGED');
+    expect((error as FlightLogParseError).offset).toBeGreaterThanOrEqual(PREAMBLE_BYTES);
+    expect(pushed).toBeLessThan(2 * MiB);
+    const readSoFar = PREAMBLE_BYTES + pushed + chunk.length;
+    expect(decoder.stats.failedCrcBytes).toBeLessThanOrEqual(16 * readSoFar + MiB + MAX_PAYLOAD_BYTES + 4);
+    expect(decoder.stats.recordsRead).toBe(0);
+    expect(decoder.stats.corruptOffsets.length).toBeLessThanOrEqual(100);
+    expect(() => decoder.push(chunk, () => undefined)).toThrow(/after finish/);
+  });
+
+  it('a higher maxResyncWorkFactor lets the same claims through to the end, all of them corruption', async () => {
+    const claim = Buffer.from([SYNC_BYTE_0, SYNC_BYTE_1, RecordType.GnssFix, 0, MAX_PAYLOAD_BYTES & 0xff, MAX_PAYLOAD_BYTES >> 8]);
+    const chunk = Buffer.alloc(6 * 1024);
+    for (let o = 0; o < chunk.length; o += claim.length) claim.copy(chunk, o);
+    const decoder = new FlightLogStreamDecoder({ maxResyncWorkFactor: 1000 });
+    decoder.push(PREAMBLE, () => undefined);
+    for (let i = 0; i < 64; i++) decoder.push(chunk, () => undefined);
+    const stats = decoder.finish(() => undefined);
+    expect(stats).toMatchObject({ recordsRead: 0, recordsCorrupt: 1 });
+    expect(stats.corruptBytes + stats.truncatedTailBytes).toBe(64 * chunk.length);
+    expect(stats.failedCrcBytes).toBeGreaterThan(100 * 64 * chunk.length);
   });
 });
 
@@ -166,6 +188,8 @@ describe('untrusted flight logs: 50 MB of garbage, streamed in 1 MiB chunks', ()
     expect(stats.corruptOffsets[0]).toBe(PREAMBLE_BYTES);
     expect(stats.corruptBytes + stats.truncatedTailBytes).toBeGreaterThan(TOTAL * 0.99);
     expect(stats.recordsRead + stats.recordsSkipped).toBeLessThan(100);
+    // False candidates are rare and mostly rejected by their length: far under the TOO_DAMAGED bound.
+    expect(stats.failedCrcBytes).toBeLessThan(TOTAL);
     expect(outcome.heapGrowthBytes).toBeLessThan(HEAP_BOUND_BYTES);
   });
 });

@@ -12,12 +12,22 @@ function encode(records: FlightLogRecord[]): Buffer {
   return writer.toBuffer();
 }
 
-/** A visitor that copies every record it is given (as the docs tell users to when keeping them). */
+/** A visitor that copies every record it is given (as the docs tell users to when keeping them), NaN read back as null. */
 function copyingVisitor(into: FlightLogRecord[]): Required<FlightLogRecordVisitor> {
   const keep = (r: Readonly<FlightLogRecord>): void => {
     into.push({ ...r });
   };
-  return { jobHeader: keep, gnssFix: keep, sprayState: keep, flow: keep, swath: keep, laserAltitude: keep, environment: keep, marker: keep };
+  const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+  return {
+    jobHeader: keep,
+    gnssFix: (r) => into.push({ ...r, hdop: orNull(r.hdop), differentialAgeS: orNull(r.differentialAgeS) }),
+    sprayState: keep,
+    flow: keep,
+    swath: keep,
+    laserAltitude: (r) => into.push({ ...r, heightAboveGroundM: orNull(r.heightAboveGroundM) }),
+    environment: keep,
+    marker: keep,
+  };
 }
 
 function visitInChunks(bytes: Uint8Array, size: number, visitor: FlightLogRecordVisitor): FlightLogDecodeStats {
@@ -65,6 +75,26 @@ describe('visitor API (reused records)', () => {
     expect(times).toEqual([1_750_000_000_123, 1_750_000_000_323]);
     expect(seen[0]).toBe(seen[1]);
     expect(seen[0].timeMs).toBe(1_750_000_000_323);
+  });
+
+  it('hands over unknown values as NaN (numeric fields only), where the object API has null', () => {
+    const hdops: number[] = [];
+    const ages: number[] = [];
+    const heights: number[] = [];
+    visitInChunks(encode(SAMPLE_RECORDS), 1 << 16, {
+      gnssFix: (r) => {
+        hdops.push(r.hdop);
+        ages.push(r.differentialAgeS);
+      },
+      laserAltitude: (r) => heights.push(r.heightAboveGroundM),
+    });
+    expect(hdops).toEqual([0.8, NaN]);
+    expect(ages).toEqual([1.2, NaN]);
+    expect(heights).toEqual([3.25, NaN]);
+    const objects = decodeFlightLogBuffer(encode(SAMPLE_RECORDS)).records;
+    const fixes = objects.filter((r) => r.type === 'gnssFix');
+    expect(fixes.map((r) => [r.hdop, r.differentialAgeS])).toEqual([[0.8, 1.2], [null, null]]);
+    expect(objects.filter((r) => r.type === 'laserAltitude').map((r) => r.heightAboveGroundM)).toEqual([3.25, null]);
   });
 
   it('counts records of types without a callback but does not hand them over', () => {
