@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { AssignStatus, PartnerLogTrackerState, type JobAssign } from '@agair/domain-models';
 import { DeadLetterQueueAdmin } from '@agair/messaging';
 import { partnerTaskTopology } from '@agair/runtime';
-import { testServices, waitFor, type ServiceProcess } from '@agair/testing';
+import { secretForms, testServices, waitFor, type ServiceProcess } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
@@ -20,6 +20,8 @@ import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipe
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
+/** Each job has this many fields; the simulator flies one log per field. */
+const FIELDS_PER_JOB = 4;
 const FAST = { TASK_LEASE_MS: '4000', POLL_SWEEP_MS: '1000', TASK_RETRY_DELAY_SCALE: '0.01', POLL_CRON: '*/5 * * * * *' };
 
 interface Recovery {
@@ -44,14 +46,14 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
   }
   const services = (script: 'up' | 'down') => run('bash', [`tools/services/${script}.sh`], { cwd: repo, timeout: 600_000 });
 
-  /** One more job of two fields, assigned and queued for upload; the simulator flies it once uploaded. */
+  /** One more job of FIELDS_PER_JOB fields, assigned and queued for upload; the simulator flies it once uploaded. */
   async function assignOne(): Promise<JobAssign> {
     jobNo += 1;
     const lon = -98 + (jobNo % 20) * 0.02;
     const lat = 38 + Math.floor(jobNo / 20) * 0.02;
     const job = await world.createJob(`Chaos field ${jobNo}`, {
       type: 'MultiPolygon',
-      coordinates: [rectangle(lon, lat, 200, 150).coordinates, rectangle(lon + 0.005, lat, 200, 150).coordinates],
+      coordinates: Array.from({ length: FIELDS_PER_JOB }, (_, i) => rectangle(lon + i * 0.004, lat, 200, 150).coordinates),
     });
     try {
       const assign = await world.assignQueued(job);
@@ -103,7 +105,7 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
         if (current?.status !== AssignStatus.UPLOADED) return undefined;
         const trackers = await world.repositories.partnerLogTrackers.listByCustomer(world.customerId, { limit: 1000 });
         const mine = trackers.filter((t) => world.simulator.state.jobs.get(Number(current.extJobId))?.logIds.includes(t.logId));
-        return mine.length === 2 && mine.every((t) => t.state === PartnerLogTrackerState.PROCESSED) ? true : undefined;
+        return mine.length === FIELDS_PER_JOB && mine.every((t) => t.state === PartnerLogTrackerState.PROCESSED) ? true : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 250, what: `the pipeline delivering again after ${name}` },
     );
@@ -211,7 +213,7 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
 
     await holdFault(
       'SatLoc down',
-      20_000,
+      60_000,
       async () => world.simulator.faults.set('*', { failure: { kind: 'down' } }),
       async () => world.simulator.faults.clear('*'),
     );
@@ -255,6 +257,19 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
     const uploadsAtPartner = world.simulator.state.jobs.size;
     const uploaded = all.filter((a) => a.status === AssignStatus.UPLOADED).length;
     const lostLogs = produced.filter((id) => !processedLogIds.has(id)).length;
+
+    // Secrets: the partner password and every token the simulator issued, in every form they could
+    // be written in, searched in the whole output of every process (killed ones included), in the
+    // metrics of the processes still running, and in the headers of the dead-lettered tasks.
+    const secrets = [world.partnerPassword, ...world.simulator.state.issuedTokens].flatMap((s) => secretForms(s));
+    const places: [string, string][] = [['logs of all processes', world.processes.map((p) => p.output()).join('\n')]];
+    for (const p of [...workers, ...pollers]) {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+      const url = await p.waitForUrl();
+      places.push([`metrics of ${url}`, await fetch(`${url}/metrics`).then((r) => r.text())]);
+    }
+    places.push(['DLQ message headers', JSON.stringify(dlq?.messages.map((m) => m.headers) ?? [])]);
+    const leaks = places.flatMap(([where, text]) => (secrets.some((form) => text.includes(form)) ? [where] : []));
     const table = [
       ['assignments uploaded / expected', `${uploaded} / ${all.length}`],
       ['jobs received by the partner (duplicate uploads)', `${uploadsAtPartner} (${uploadsAtPartner - uploaded})`],
@@ -264,6 +279,10 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
       ['tasks in the DLQ after the faults', dlq ? `${dlq.total}${reasons.size ? ` (${[...reasons].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}` : 'unreadable'],
       ['replayed from the DLQ (retryAll) / left', `${replayed.moved} / ${replayed.left}`],
       ['submissions refused while the broker was away (caller told, submitted again)', String(refused.length)],
+      [
+        `secrets found (password + ${world.simulator.state.issuedTokens.length} issued tokens, in ${places.length} places)`,
+        leaks.length === 0 ? '0' : leaks.join(', '),
+      ],
       ...recoveries.map((r) => [`recovery after ${r.fault} (held ${r.heldS} s)`, Number.isNaN(r.recoverS) ? 'NOT RECOVERED' : `${r.recoverS.toFixed(1)} s`]),
     ];
     const width = Math.max(...table.map(([k]) => (k ?? '').length));
@@ -274,5 +293,8 @@ describe('chaos: faults under load, nothing lost, nothing applied twice', () => 
     expect(duplicatesApplied).toBe(0);
     expect(all.length - uploaded).toBe(0);
     expect(lostLogs).toBe(0);
+    expect(leaks).toEqual([]);
+    expect(world.simulator.state.issuedTokens.length, 'tokens were issued (and re-issued after expiry)').toBeGreaterThan(1);
+    expect(world.processes.map((p) => p.output()).join('').length, 'the processes logged').toBeGreaterThan(10_000);
   });
 });

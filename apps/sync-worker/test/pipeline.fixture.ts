@@ -19,6 +19,7 @@ import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
 import { MongoClient, type Db } from 'mongodb';
 
 const M_PER_DEG_LAT = 111_320;
+const PARTNER_PASSWORD = 'Sim-Passw0rd!';
 
 /** An axis-aligned field of `widthM` × `heightM` metres with its south-west corner at (lon, lat). */
 export function rectangle(lon: number, lat: number, widthM: number, heightM: number): Polygon {
@@ -39,6 +40,8 @@ export interface PipelineWorld {
   publisher: TaskPublisher;
   amqp: AmqpConnectionManager;
   customerId: string;
+  /** The customer's SatLoc password (what must never be logged). */
+  partnerPassword: string;
   pilotId: string;
   aircraftId: string;
   processes: ServiceProcess[];
@@ -68,7 +71,7 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
     seed: 7,
     initial: {
       companies: [{ companyId: 'C1', name: 'Prairie Aerial' }],
-      users: [{ username: 'prairie-api', password: 'Sim-Passw0rd!', companyId: 'C1' }],
+      users: [{ username: 'prairie-api', password: PARTNER_PASSWORD, companyId: 'C1' }],
       aircraft: [{ aircraftId, companyId: 'C1', tailNumber: 'N101PA', name: 'AT-802' }],
     },
     logProduction: { mode: 'manual' },
@@ -93,7 +96,7 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
     partnerCode: PartnerCode.SATLOC,
     customerId: customer.id,
     username: 'prairie-api',
-    password: 'Sim-Passw0rd!',
+    password: PARTNER_PASSWORD,
   });
   const pilot = await repositories.internalUsers.create({
     username: `pilot-${prefix}`,
@@ -150,6 +153,7 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
     publisher,
     amqp: connection,
     customerId: customer.id,
+    partnerPassword: PARTNER_PASSWORD,
     pilotId: pilot.id,
     aircraftId,
     processes,

@@ -69,6 +69,8 @@ export class SimulatorState {
   readonly jobs = new Map<number, SimJob>();
   readonly logs = new Map<string, SimLog>();
   private readonly tokens = new Map<string, SimToken>();
+  /** The last 1 000 tokens issued, expired ones included, so tests can check none of them leaks. */
+  readonly issuedTokens: string[] = [];
   readonly requestCounts = new Map<SatlocEndpoint, number>();
   readonly requests: SimRequestRecord[] = [];
   authentications = 0;
@@ -97,6 +99,8 @@ export class SimulatorState {
     if (!this.settings.issueTokens) return { token: null, expiresInS: this.settings.tokenTtlS, companyId: user.companyId };
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { username: user.username, companyId: user.companyId, expiresAtMs: Date.now() + this.settings.tokenTtlS * 1000 });
+    this.issuedTokens.push(token);
+    if (this.issuedTokens.length > 1000) this.issuedTokens.shift();
     return { token, expiresInS: this.settings.tokenTtlS, companyId: user.companyId };
   }
 
