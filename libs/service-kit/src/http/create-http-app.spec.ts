@@ -131,6 +131,21 @@ describe('createHttpApp', () => {
     expect(capture.text).toMatch(/request failed/);
   });
 
+  it('logs one access line per request, with its id, status and duration, and none for health and metrics', async () => {
+    const capture = new LogCapture();
+    app = await build([], capture);
+    const response = await app.inject({ method: 'POST', url: `/things/${id}`, payload: { name: 'ok' } });
+    await app.inject({ method: 'POST', url: `/things/${id}`, payload: { name: 'missing' } });
+    await app.inject({ method: 'GET', url: '/health/live' });
+    await app.inject({ method: 'GET', url: '/metrics' });
+    const access = capture.records().filter((r) => r['msg'] === 'request completed');
+    expect(access).toHaveLength(2);
+    expect(access[0]).toMatchObject({ reqId: response.headers['x-request-id'], method: 'POST', url: `/things/${id}`, statusCode: 200 });
+    expect(access[0]?.['responseTimeMs']).toEqual(expect.any(Number));
+    expect(access[1]).toMatchObject({ statusCode: 404 });
+    expect(capture.records().filter((r) => r['msg'] === 'incoming request')).toEqual([]);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     app = await build();
     const response = await app.inject({ method: 'GET', url: '/nowhere?x=1' });
