@@ -90,6 +90,29 @@ describe('docker/Dockerfile', () => {
     expect(runtime?.instructions.find((i) => i.keyword === 'RUN')?.args).toMatch(/rm -rf .*\/npm /);
   });
 
+  it("each image's production install holds no test tooling (the image's npm ci, dry run on the staged manifests)", () => {
+    // npm ci --omit=dev --workspace=<app> keeps an app's devDependencies that are workspace links or
+    // (npm 10) its own devDependencies: test tools are declared at the root only. This replays the
+    // prod-deps stage's install, without downloading anything, and reads what it would add.
+    const install = dockerfile.stages.find((s) => s.name === 'prod-deps')?.instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'));
+    const flags = (install?.args.match(/npm ci (.*?) --workspace/)?.[1] ?? '').split(' ').filter(Boolean);
+    expect(flags).toContain('--omit=dev');
+    const out = mkdtempSync(join(tmpdir(), 'agair-prod-deps-'));
+    try {
+      execFileSync('node', [repoPath('tools/deploy/stage-project.mjs'), 'manifests', out], { cwd: repoPath() });
+      const testTools = /^add (@agair\/testing|testcontainers|@testcontainers\/.*|vitest|vite|fast-check|autocannon|tsx|typescript|eslint|nx) /;
+      for (const project of [...appNames().map((app) => `apps/${app}`), 'libs/partner-sdk']) {
+        const added = execFileSync('npm', ['ci', ...flags, `--workspace=${project}`, '--dry-run', '--offline'], { cwd: out, encoding: 'utf8' })
+          .split('\n')
+          .filter((line) => line.startsWith('add '));
+        expect(added.length, project).toBeGreaterThan(20);
+        expect(added.filter((line) => testTools.test(line)), project).toEqual([]);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('every COPY --from names an earlier stage', () => {
     const names: string[] = [];
     for (const stage of dockerfile.stages) {
