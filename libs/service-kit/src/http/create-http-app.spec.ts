@@ -138,11 +138,14 @@ describe('createHttpApp', () => {
     await app.inject({ method: 'POST', url: `/things/${id}`, payload: { name: 'missing' } });
     await app.inject({ method: 'GET', url: '/health/live' });
     await app.inject({ method: 'GET', url: '/metrics' });
+    await app.inject({ method: 'GET', url: '/page?limit=5&token=abc123&apiKey=k9' });
     const access = capture.records().filter((r) => r['msg'] === 'request completed');
-    expect(access).toHaveLength(2);
+    expect(access).toHaveLength(3);
     expect(access[0]).toMatchObject({ reqId: response.headers['x-request-id'], method: 'POST', url: `/things/${id}`, statusCode: 200 });
     expect(access[0]?.['responseTimeMs']).toEqual(expect.any(Number));
     expect(access[1]).toMatchObject({ statusCode: 404 });
+    expect(access[2]?.['url']).toBe('/page?limit=5&token=***&apiKey=***');
+    expect(capture.text).not.toMatch(/abc123|k9/);
     expect(capture.records().filter((r) => r['msg'] === 'incoming request')).toEqual([]);
   });
 

@@ -16,7 +16,7 @@ import Fastify, {
 import { Type, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { checkDependencies, closeDependencies, type Dependency } from '../health/dependency.js';
-import type { Logger } from '../logging/logger.js';
+import { redactRequestUrl, type Logger } from '../logging/logger.js';
 import { Histogram, metric, type Registry } from '../metrics/metrics.js';
 import { errorHandler } from './error-handler.js';
 import { ErrorResponse, ReadinessResponse } from './schemas.js';
@@ -47,8 +47,8 @@ export interface HttpAppOptions {
 /**
  * One access line per request, when it completes (method, URL, status, time, request id), instead
  * of Fastify's two ("incoming request" with the whole request, then "request completed"): half the
- * log volume, and everything an operator looks for in one line. At info, so routes with
- * `logLevel: 'warn'` (health, metrics) stay quiet.
+ * log volume, and everything an operator looks for in one line. Query values with secret-looking
+ * names are masked. At info, so routes with `logLevel: 'warn'` (health, metrics) stay quiet.
  */
 class AccessLogController extends LogController {
   override incomingRequest(): void {
@@ -56,7 +56,7 @@ class AccessLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const line = { method: request.method, url: redactRequestUrl(request.url), statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }

@@ -56,6 +56,13 @@ export function createLogger(settings: LoggerSettings): Logger {
   return pino(options);
 }
 
+/** A request's path and query for an access log: query values whose names look secret become `***`. */
+export function redactRequestUrl(pathAndQuery: string): string {
+  if (!pathAndQuery.includes('?')) return pathAndQuery;
+  const redacted = redactUrl(new URL(pathAndQuery, 'http://request.invalid').toString());
+  return redacted.startsWith('http://request.invalid') ? redacted.slice('http://request.invalid'.length) : redacted;
+}
+
 /** `amqp://user:secret@host` → `amqp://user:***@host`, for logging connection targets. */
 export function redactUrl(url: string): string {
   try {
