@@ -1,41 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { AssignStatus, PartnerCode, type ApplicationSummary, type JobCreate, type Polygon } from '@agair/domain-models';
+import { AssignStatus, PartnerCode, type ApplicationSummary, type JobCreate } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
-import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
-import { openDatabase, partnerTaskTopology, type Database } from '@agair/runtime';
-import { LogCapture, testServices, uniqueName, waitFor, withDatabase } from '@agair/testing';
-import {
-  AmqpConnection,
-  Redis,
-  Role,
-  createLogger,
-  loadConfig,
-  mintToken,
-  type ChannelWrapper,
-  type HttpApp,
-  type Logger,
-} from '@agair/service-kit';
+import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
+import type { Database } from '@agair/runtime';
+import { Role, loadConfig, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
+import { uniqueName, waitFor, type LogCapture } from '@agair/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jobBody, square, startAssignApiHarness, type AssignApiHarness } from '../test/assign-api.harness.js';
 import { buildApp } from './app.js';
 import { AssignApiConfig } from './config.js';
 
-const secret = 's'.repeat(40);
-const token = (sub: string, role: Role, customerId?: string) => ({
-  authorization: `Bearer ${mintToken({ jwtSecret: secret, issuer: 'agair', audience: 'agair-api', sub, role, ...(customerId ? { customerId } : {}) })}`,
-});
-
-const square = (lon: number, lat: number, size = 0.01): Polygon => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + size, lat],
-      [lon + size, lat + size],
-      [lon, lat + size],
-      [lon, lat],
-    ],
-  ],
-});
+let harness: AssignApiHarness;
+const token = (sub: string, role: Role, customerId?: string) => harness.bearer(sub, role, customerId);
 
 const summary = (overrides: Partial<ApplicationSummary>): ApplicationSummary => ({
   startTime: '2024-05-02T07:00:00.000Z',
@@ -85,39 +61,23 @@ function routesOf(app: HttpApp): [string, string][] {
 }
 
 describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator', () => {
-  const services = testServices();
-  const dbUrl = withDatabase(services.mongoUrl, uniqueName('it_assign'));
-  const queuePrefix = `${uniqueName('it_assign')}_`;
-  const partnerPrefix = `${uniqueName('it_assign_partner')}:`;
-  const idempotencyPrefix = `${uniqueName('it_assign_idem')}:`;
-  const logs = new LogCapture();
-  let sim: SatlocSimulator;
   let app: HttpApp;
-  let config: AssignApiConfig;
+  let sim: SatlocSimulator;
+  let logs: LogCapture;
   let db: Database;
   let redis: Redis;
-  let amqp: AmqpConnection;
   let channel: ChannelWrapper;
   let topology: TaskQueueTopology;
-  const silent: Logger = createLogger({ name: 'assign-api-test', level: 'silent', destination: new LogCapture() });
+  let config: AssignApiConfig;
 
   const ids = { customerA: '', customerB: '', partner: '', internalPilot: '', satlocPilot: '', satlocPilot2: '', pilotB: '', inactivePilot: '', systemUser: '' };
   let customerA: Record<string, string>;
   let customerB: Record<string, string>;
-  const admin = token('ops', Role.ADMIN);
-  const service = token('export-client', Role.SERVICE);
+  let admin: Record<string, string>;
+  let service: Record<string, string>;
 
   async function createJob(headers: Record<string, string>, customerId: string, name: string): Promise<string> {
-    const body: JobCreate = {
-      customerId,
-      name,
-      boundary: square(-97.5, 38.5),
-      exclusions: [square(-97.498, 38.502, 0.002)],
-      productName: 'Fungicide X',
-      targetRateLPerHa: 20,
-      units: 'metric',
-    };
-    const response = await app.inject({ method: 'POST', url: '/api/jobs', headers, payload: body });
+    const response = await app.inject({ method: 'POST', url: '/api/jobs', headers, payload: jobBody(customerId, name) });
     expect(response.statusCode, response.body).toBe(201);
     return response.json().id as string;
   }
@@ -133,13 +93,14 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
 
   async function resetPartnerState(): Promise<void> {
     sim.faults.clear();
-    const keys = await redis.keys(`${partnerPrefix}*`);
+    const keys = await redis.keys(`${config.PARTNER_STATE_KEY_PREFIX}*`);
     if (keys.length > 0) await redis.del(...keys);
   }
 
   beforeAll(async () => {
-    sim = await createSatlocSimulator({
-      initial: {
+    harness = await startAssignApiHarness({
+      runPrefix: 'it_assign',
+      simInitial: {
         companies: [{ companyId: 'c1', name: 'Prairie Ag Air' }],
         users: [{ username: 'prairie-api', password: 'sim-secret-pw-9', companyId: 'c1' }],
         aircraft: [
@@ -147,66 +108,30 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
           { aircraftId: '102', companyId: 'c1', tailNumber: 'N102PA', name: 'AT-802 #2' },
         ],
       },
+      env: { IDEMPOTENCY_WAIT_MS: '10000' },
+      logLevel: 'info',
     });
-    await sim.listen();
-    config = loadConfig(AssignApiConfig, {
-      MONGO_URL: dbUrl,
-      AMQP_URL: services.amqpUrl,
-      REDIS_URL: services.redisUrl,
-      AMQP_RECONNECT_S: '1',
-      HTTP_PORT: '0',
-      JWT_SECRET: secret,
-      CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
-      SATLOC_BASE_URL: sim.baseUrl,
-      SATLOC_TIMEOUT_MS: '2000',
-      QUEUE_PREFIX: queuePrefix,
-      PARTNER_STATE_KEY_PREFIX: partnerPrefix,
-      IDEMPOTENCY_REDIS_PREFIX: idempotencyPrefix,
-      ASSIGN_UPLOAD_TIMEOUT_MS: '2500',
-      PARTNER_HEALTH_CACHE_MS: '0',
-      IDEMPOTENCY_WAIT_MS: '10000',
-      RATE_LIMIT_MAX: '100000',
-      LOG_LEVEL: 'info',
-    });
-    topology = partnerTaskTopology(config);
-    app = await buildApp(config, createLogger({ name: 'assign-api', level: 'info', destination: logs }));
-    await app.ready();
-    await waitFor(async () => ((await app.inject('/health/ready')).statusCode === 200 ? true : undefined), { what: 'assign-api ready', timeoutMs: 60_000 });
+    ({ app, sim, logs, db, redis, channel, topology, config } = harness);
+    admin = token('ops', Role.ADMIN);
+    service = token('export-client', Role.SERVICE);
 
-    db = openDatabase({ url: dbUrl, appName: 'assign-api-test', logger: silent, credentialKeys: config.CREDENTIAL_KEYS, activeCredentialKeyId: 'k1' });
     const r = db.repositories;
     ids.customerA = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
     ids.customerB = (await r.customers.create({ name: 'Other Flying Co' })).id;
     ids.partner = (
       await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })
     ).id;
-    const user = async (username: string, customerId: string, aircraftId?: string) =>
-      (
-        await r.internalUsers.create({
-          username: `${username}.${queuePrefix}`,
-          name: username,
-          role: Role.CUSTOMER,
-          customerId,
-          partnerInfo: aircraftId ? { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId } : null,
-        })
-      ).id;
-    ids.internalPilot = await user('pilot-internal', ids.customerA);
-    ids.satlocPilot = await user('pilot-satloc', ids.customerA, '101');
-    ids.satlocPilot2 = await user('pilot-satloc-2', ids.customerA, '102');
-    ids.pilotB = await user('pilot-b', ids.customerB);
-    ids.inactivePilot = await user('pilot-gone', ids.customerA);
+    ids.internalPilot = await harness.createUser('pilot-internal', ids.customerA);
+    ids.satlocPilot = await harness.createUser('pilot-satloc', ids.customerA, '101');
+    ids.satlocPilot2 = await harness.createUser('pilot-satloc-2', ids.customerA, '102');
+    ids.pilotB = await harness.createUser('pilot-b', ids.customerB);
+    ids.inactivePilot = await harness.createUser('pilot-gone', ids.customerA);
     await r.internalUsers.deactivate(ids.inactivePilot);
     ids.systemUser = (
       await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.customerA, username: 'prairie-api', password: 'sim-secret-pw-9', partnerCode: PartnerCode.SATLOC })
     ).id;
     customerA = token('alice', Role.CUSTOMER, ids.customerA);
     customerB = token('bob', Role.CUSTOMER, ids.customerB);
-
-    redis = new Redis(services.redisUrl);
-    amqp = new AmqpConnection({ url: services.amqpUrl, connectionName: 'assign-api-test', logger: silent, heartbeatS: 10, reconnectS: 1 });
-    channel = amqp.createChannel({ name: 'assign-api-test', setup: async () => undefined, publishTimeoutMs: 5000 });
-    await channel.waitForConnect();
   });
 
   afterEach(async () => {
@@ -214,17 +139,7 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
   });
 
   afterAll(async () => {
-    await app?.close();
-    for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel.deleteQueue(queue).catch(() => undefined);
-    await channel?.close();
-    await amqp?.close();
-    for (const prefix of [partnerPrefix, idempotencyPrefix]) {
-      await redis?.keys(`${prefix}*`).then((keys) => (keys.length > 0 ? redis.del(...keys) : 0));
-    }
-    redis?.disconnect();
-    await db?.mongo.db.dropDatabase();
-    await db?.mongo.close();
-    await sim?.close();
+    await harness?.close();
   });
 
   describe('OpenAPI document', () => {
@@ -629,23 +544,7 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
 
   describe('rate limiting', () => {
     it('limits each caller separately, counted in Redis', async () => {
-      const limited = await buildApp(
-        loadConfig(AssignApiConfig, {
-          MONGO_URL: dbUrl,
-          AMQP_URL: services.amqpUrl,
-          REDIS_URL: services.redisUrl,
-          HTTP_PORT: '0',
-          JWT_SECRET: secret,
-          CREDENTIAL_KEYS: config.CREDENTIAL_KEYS,
-          CREDENTIAL_ACTIVE_KEY_ID: 'k1',
-          SATLOC_BASE_URL: sim.baseUrl,
-          QUEUE_PREFIX: queuePrefix,
-          PARTNER_STATE_KEY_PREFIX: partnerPrefix,
-          RATE_LIMIT_MAX: '2',
-          RATE_LIMIT_WINDOW_MS: '60000',
-        }),
-        silent,
-      );
+      const limited = await buildApp(loadConfig(AssignApiConfig, { ...harness.env, RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' }), harness.silent);
       try {
         const first = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);
         const second = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);

@@ -1,27 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { PartnerCode, type JobCreate, type Polygon } from '@agair/domain-models';
+import { PartnerCode } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
-import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
-import { openDatabase, partnerTaskTopology, type Database } from '@agair/runtime';
-import { AmqpConnection, Redis, Role, createLogger, loadConfig, mintToken, type ChannelWrapper, type HttpApp, type Logger } from '@agair/service-kit';
-import {
-  LogCapture,
-  PRINCIPALS,
-  WITHOUT_VALID_TOKEN,
-  fuzzRoutes,
-  invalidTokenHeaders,
-  routeTable,
-  runAuthMatrix,
-  testServices,
-  uniqueName,
-  waitFor,
-  withDatabase,
-  type AuthCase,
-  type PrincipalName,
-  type RouteOperation, secretForms as forms } from '@agair/testing';
+import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
+import type { Database } from '@agair/runtime';
+import { Role, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
+import { PRINCIPALS, WITHOUT_VALID_TOKEN, fuzzRoutes, invalidTokenHeaders, routeTable, runAuthMatrix, type AuthCase, type LogCapture, type PrincipalName, type RouteOperation, secretForms as forms } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './app.js';
-import { AssignApiConfig } from './config.js';
+import { jobBody, startAssignApiHarness, type AssignApiHarness } from '../test/assign-api.harness.js';
+import type { AssignApiConfig } from './config.js';
 
 /*
  * Security evidence for assign-api: the authorization matrix over every served route, schema
@@ -29,51 +14,28 @@ import { AssignApiConfig } from './config.js';
  * responses, logs, metrics and the upload task messages.
  */
 
-const jwtSecret = randomBytes(32).toString('hex');
-const issuer = 'agair';
-const audience = 'agair-api';
+let harness: AssignApiHarness;
+let jwtSecret: string;
 const PASSWORD_A = 'Pr@irie p@ss/wörd&"q"=+%1';
 const PASSWORD_B_WRONG = 'B0gus st0red p@ss&"b"=%2';
 
 function bearer(sub: string, role: Role, customerId?: string): Record<string, string> {
-  return { authorization: `Bearer ${mintToken({ jwtSecret, issuer, audience, sub, role, ...(customerId ? { customerId } : {}) })}` };
+  return harness.bearer(sub, role, customerId);
 }
 
-const square = (lon: number, lat: number, size = 0.01): Polygon => ({
-  type: 'Polygon',
-  coordinates: [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
-});
-
 describe('assign-api security', () => {
-  const services = testServices();
-  const dbUrl = withDatabase(services.mongoUrl, uniqueName('it_assign_sec'));
-  const queuePrefix = `${uniqueName('it_assign_sec')}_`;
-  const partnerPrefix = `${uniqueName('it_assign_sec_partner')}:`;
-  const idempotencyPrefix = `${uniqueName('it_assign_sec_idem')}:`;
-  const logs = new LogCapture();
   const responses: string[] = [];
-  const silent: Logger = createLogger({ name: 'assign-api-security-test', level: 'silent', destination: new LogCapture() });
   let sim: SatlocSimulator;
   let app: HttpApp;
   let config: AssignApiConfig;
+  let logs: LogCapture;
   let db: Database;
   let redis: Redis;
-  let amqp: AmqpConnection;
   let channel: ChannelWrapper;
   let topology: TaskQueueTopology;
   let routes: RouteOperation[];
   let headersOf: Record<PrincipalName, Record<string, string>>;
   const ids = { a: '', b: '', partner: '', internalPilotA: '', satlocPilotA: '', satlocPilotB: '', jobA: '', jobB: '' };
-
-  const jobBody = (customerId: string, name: string): JobCreate => ({
-    customerId,
-    name,
-    boundary: square(-97.5, 38.5),
-    exclusions: [square(-97.498, 38.502, 0.002)],
-    productName: 'Fungicide X',
-    targetRateLPerHa: 20,
-    units: 'metric',
-  });
 
   async function call(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) {
     const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
@@ -82,67 +44,30 @@ describe('assign-api security', () => {
   }
 
   beforeAll(async () => {
-    sim = await createSatlocSimulator({
-      initial: {
+    harness = await startAssignApiHarness({
+      runPrefix: 'it_assign_sec',
+      simInitial: {
         companies: [{ companyId: 'c1', name: 'Prairie Ag Air' }],
         users: [{ username: 'prairie-api', password: PASSWORD_A, companyId: 'c1' }],
         aircraft: [{ aircraftId: '101', companyId: 'c1', tailNumber: 'N101PA', name: 'AT-802 #1' }],
       },
     });
-    await sim.listen();
-    config = loadConfig(AssignApiConfig, {
-      MONGO_URL: dbUrl,
-      AMQP_URL: services.amqpUrl,
-      REDIS_URL: services.redisUrl,
-      AMQP_RECONNECT_S: '1',
-      HTTP_PORT: '0',
-      JWT_SECRET: jwtSecret,
-      CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      CREDENTIAL_ACTIVE_KEY_ID: 'k1',
-      SATLOC_BASE_URL: sim.baseUrl,
-      SATLOC_TIMEOUT_MS: '2000',
-      QUEUE_PREFIX: queuePrefix,
-      PARTNER_STATE_KEY_PREFIX: partnerPrefix,
-      IDEMPOTENCY_REDIS_PREFIX: idempotencyPrefix,
-      ASSIGN_UPLOAD_TIMEOUT_MS: '2500',
-      PARTNER_HEALTH_CACHE_MS: '0',
-      RATE_LIMIT_MAX: '100000',
-    });
-    topology = partnerTaskTopology(config);
-    app = await buildApp(config, createLogger({ name: 'assign-api', level: 'trace', destination: logs }));
-    await app.ready();
-    await waitFor(async () => ((await app.inject('/health/ready')).statusCode === 200 ? true : undefined), { what: 'assign-api ready', timeoutMs: 60_000 });
+    ({ jwtSecret, sim, config, app, logs, db, redis, channel, topology } = harness);
 
-    db = openDatabase({ url: dbUrl, appName: 'assign-api-security-test', logger: silent, credentialKeys: config.CREDENTIAL_KEYS, activeCredentialKeyId: 'k1' });
     const r = db.repositories;
     ids.a = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
     ids.b = (await r.customers.create({ name: 'Other Flying Co' })).id;
     ids.partner = (await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'aircraft_list', 'health_check'] })).id;
-    const user = async (name: string, customerId: string, aircraftId?: string) =>
-      (
-        await r.internalUsers.create({
-          username: `${name}.${queuePrefix}`,
-          name,
-          role: Role.CUSTOMER,
-          customerId,
-          partnerInfo: aircraftId ? { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId } : null,
-        })
-      ).id;
-    ids.internalPilotA = await user('pilot-internal-a', ids.a);
-    ids.satlocPilotA = await user('pilot-satloc-a', ids.a, '101');
-    ids.satlocPilotB = await user('pilot-satloc-b', ids.b, '101');
+    ids.internalPilotA = await harness.createUser('pilot-internal-a', ids.a);
+    ids.satlocPilotA = await harness.createUser('pilot-satloc-a', ids.a, '101');
+    ids.satlocPilotB = await harness.createUser('pilot-satloc-b', ids.b, '101');
     await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.a, username: 'prairie-api', password: PASSWORD_A, partnerCode: PartnerCode.SATLOC });
     await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.b, username: 'prairie-api', password: PASSWORD_B_WRONG, partnerCode: PartnerCode.SATLOC });
     ids.jobA = (await r.jobs.create(jobBody(ids.a, 'North 40'))).id;
     ids.jobB = (await r.jobs.create(jobBody(ids.b, 'B field'))).id;
 
-    redis = new Redis(services.redisUrl);
-    amqp = new AmqpConnection({ url: services.amqpUrl, connectionName: 'assign-api-security-test', logger: silent, heartbeatS: 10, reconnectS: 1 });
-    channel = amqp.createChannel({ name: 'assign-api-security-test', setup: async () => undefined, publishTimeoutMs: 5000 });
-    await channel.waitForConnect();
-
     headersOf = {
-      ...invalidTokenHeaders({ jwtSecret, issuer, audience }),
+      ...invalidTokenHeaders({ jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
       customerA: bearer('alice', Role.CUSTOMER, ids.a),
       customerB: bearer('bob', Role.CUSTOMER, ids.b),
       admin: bearer('ops', Role.ADMIN),
@@ -152,17 +77,7 @@ describe('assign-api security', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    for (const queue of [topology.main, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(queue).catch(() => undefined);
-    await channel?.close();
-    await amqp?.close();
-    for (const prefix of [partnerPrefix, idempotencyPrefix]) {
-      await redis?.keys(`${prefix}*`).then((keys) => (keys.length > 0 ? redis.del(...keys) : 0));
-    }
-    redis?.disconnect();
-    await db?.mongo.db.dropDatabase();
-    await db?.mongo.close();
-    await sim?.close();
+    await harness?.close();
   });
 
   /**
@@ -238,7 +153,7 @@ describe('assign-api security', () => {
     }
     expect(messages.length).toBeGreaterThanOrEqual(2);
     const metrics = await call('GET', '/metrics', {});
-    const partnerKeys = await redis.keys(`${partnerPrefix}*`);
+    const partnerKeys = await redis.keys(`${config.PARTNER_STATE_KEY_PREFIX}*`);
     const partnerState = await Promise.all(partnerKeys.map(async (key) => `${key} ${(await redis.get(key).catch(() => '')) ?? ''}`));
     const places: Record<string, string> = {
       responses: responses.join('\n'),
