@@ -19,6 +19,10 @@ export const SyncWorkerConfig = Type.Object({
     pattern: '^[A-Z_]+(,[A-Z_]+)*$',
     description: 'task types this worker handles (a dedicated pool consumes its own TASK_QUEUE)',
   }),
-  TASK_LEASE_MS: Type.Integer({ minimum: 1000, default: 10 * 60_000, description: 'how long a started task or log is owned' }),
+  TASK_LEASE_MS: Type.Integer({
+    minimum: 1000,
+    default: 10 * 60_000,
+    description: 'how long a started task or log is owned without a renewal; renewed every third of it while the work runs',
+  }),
 });
 export type SyncWorkerConfig = Static<typeof SyncWorkerConfig>;

@@ -1,4 +1,5 @@
 export * from './handler-registry.js';
+export * from './lease-keeper.js';
 export * from './logger.js';
 export * from './retry-policy.js';
 export * from './task-consumer.js';

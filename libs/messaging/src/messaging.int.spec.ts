@@ -9,8 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from './handler-registry.js';
 import type { MessagingLogger } from './logger.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { TaskConsumer } from './task-consumer.js';
+import { TaskConsumer, type TaskConsumerSettings } from './task-consumer.js';
 import { TaskPublisher } from './task-publisher.js';
+import type { TaskTrackerPort } from './task-tracker.port.js';
 import { taskQueueTopology, type TaskQueueTopology } from './task-queue.topology.js';
 
 const run = promisify(execFile);
@@ -56,6 +57,25 @@ describe('task messaging against RabbitMQ', () => {
     return publisher;
   }
 
+  /** A consumer of `t` with the tests' defaults (policy, silent logger, prefetch 1, 3 attempts, 10 s lease); stopped after the test. */
+  function consumerFor(t: TaskQueueTopology, registry: HandlerRegistry, publisher: TaskPublisher, overrides: Partial<TaskConsumerSettings> = {}): TaskConsumer {
+    const consumer = new TaskConsumer({
+      connection: connect(),
+      topology: t,
+      registry,
+      publisher,
+      retryPolicy: policy,
+      logger: silent,
+      consumerId: 'test',
+      prefetch: 1,
+      maxAttempts: 3,
+      leaseMs: 10_000,
+      ...overrides,
+    });
+    closers.push(() => consumer.stop(5000));
+    return consumer;
+  }
+
   /** Reads the DLQ without removing anything for good. */
   async function drainQueue(queue: string): Promise<GetMessage[]> {
     const channel = connect().createChannel({ name: 'reader', setup: async () => undefined });
@@ -93,18 +113,7 @@ describe('task messaging against RabbitMQ', () => {
   it('refuses to start a consumer without a handler for every task type', async () => {
     const t = topology();
     const registry = new HandlerRegistry().register(TaskType.UPLOAD_PARTNER_JOB, async () => undefined);
-    const consumer = new TaskConsumer({
-      connection: connect(),
-      topology: t,
-      registry,
-      publisher: publisherFor(t),
-      retryPolicy: policy,
-      logger: silent,
-      consumerId: 'test',
-      prefetch: 1,
-      maxAttempts: 3,
-      leaseMs: 10_000,
-    });
+    const consumer = consumerFor(t, registry, publisherFor(t));
     await expect(consumer.start()).rejects.toThrow(/no handler registered for PROCESS_PARTNER_LOG, PROCESS_PARTNER_DATA_FILE/);
     expect(() => registry.register(TaskType.UPLOAD_PARTNER_JOB, async () => undefined)).toThrow(/already registered/);
   });
@@ -121,19 +130,7 @@ describe('task messaging against RabbitMQ', () => {
       })
       .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
       .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
-    const consumer = new TaskConsumer({
-      connection: connect(),
-      topology: t,
-      registry,
-      publisher,
-      retryPolicy: policy,
-      logger: silent,
-      consumerId: 'test',
-      prefetch: 5,
-      maxAttempts: 4,
-      leaseMs: 10_000,
-    });
-    closers.push(() => consumer.stop(2000));
+    const consumer = consumerFor(t, registry, publisher, { prefetch: 5, maxAttempts: 4 });
     await consumer.start();
 
     const retryable = uploadTask(1);
@@ -170,23 +167,59 @@ describe('task messaging against RabbitMQ', () => {
     expect(JSON.parse(byId.get(badData.taskId)?.content.toString() ?? '{}')).toEqual(badData);
   });
 
+  it('renews the task lease while a handler outlives it, stops at the end, and warns when the lease is lost', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    const renewals: { taskId: string; owner: string; leaseMs: number; at: number }[] = [];
+    let holdLease = true;
+    const tracker: TaskTrackerPort = {
+      start: async (message) => ({ status: 'run', trackerTaskId: message.taskId }),
+      complete: async () => undefined,
+      recordFailure: async () => undefined,
+      renew: async (taskId, owner, leaseMs) => {
+        renewals.push({ taskId, owner, leaseMs, at: Date.now() });
+        return holdLease;
+      },
+    };
+    const warnings: string[] = [];
+    const logger: MessagingLogger = { ...silent, warn: (_fields, message) => void warnings.push(String(message)) };
+    const done: string[] = [];
+    const registry = new HandlerRegistry()
+      .register(TaskType.UPLOAD_PARTNER_JOB, async ({ message }) => {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        done.push(message.taskId);
+      })
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
+    const consumer = consumerFor(t, registry, publisher, { tracker, logger, consumerId: 'lease-test', maxAttempts: 4, leaseMs: 300 });
+    await consumer.start();
+
+    const long = uploadTask(31);
+    await publisher.publish(long);
+    await waitFor(() => (done.includes(long.taskId) ? true : undefined), { timeoutMs: 10_000, what: 'the long task' });
+    const finishedAt = Date.now();
+    // A renewal every 100 ms (a third of the lease) while the 1.3 s handler ran.
+    expect(renewals.length).toBeGreaterThanOrEqual(6);
+    expect(renewals.every((r) => r.taskId === long.taskId && r.owner === 'lease-test' && r.leaseMs === 300)).toBe(true);
+    const count = renewals.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(renewals.length, 'no renewal after the task finished').toBe(count);
+    expect(renewals.every((r) => r.at <= finishedAt)).toBe(true);
+    expect(warnings).toEqual([]);
+
+    holdLease = false;
+    const lost = uploadTask(32);
+    await publisher.publish(lost);
+    await waitFor(() => (done.includes(lost.taskId) ? true : undefined), { timeoutMs: 10_000, what: 'the task whose lease is lost' });
+    expect(warnings.filter((w) => /task lease lost/.test(w))).toHaveLength(1);
+    expect(renewals.filter((r) => r.taskId === lost.taskId)).toHaveLength(1);
+  });
+
   it('parks a task of a type this pool does not handle in the DLQ at once, naming the queue', async () => {
     const t = topology();
     const publisher = publisherFor(t);
     const handled: string[] = [];
-    const consumer = new TaskConsumer({
-      connection: connect(),
-      topology: t,
-      registry: new HandlerRegistry().register(TaskType.UPLOAD_PARTNER_JOB, async ({ message }) => void handled.push(message.taskId)),
-      publisher,
-      retryPolicy: policy,
-      logger: silent,
-      consumerId: 'upload-pool',
-      prefetch: 1,
-      maxAttempts: 3,
-      leaseMs: 10_000,
-    });
-    closers.push(() => consumer.stop(2000));
+    const consumer = consumerFor(t, new HandlerRegistry().register(TaskType.UPLOAD_PARTNER_JOB, async ({ message }) => void handled.push(message.taskId)), publisher, { consumerId: 'upload-pool' });
     await consumer.start([TaskType.UPLOAD_PARTNER_JOB]);
     const stray = createTaskMessage(
       TaskType.PROCESS_PARTNER_DATA_FILE,
@@ -208,19 +241,7 @@ describe('task messaging against RabbitMQ', () => {
       .register(TaskType.UPLOAD_PARTNER_JOB, async () => void handled++)
       .register(TaskType.PROCESS_PARTNER_LOG, async () => void handled++)
       .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => void handled++);
-    const consumer = new TaskConsumer({
-      connection: connect(),
-      topology: t,
-      registry,
-      publisher,
-      retryPolicy: policy,
-      logger: silent,
-      consumerId: 'test',
-      prefetch: 1,
-      maxAttempts: 3,
-      leaseMs: 10_000,
-    });
-    closers.push(() => consumer.stop(2000));
+    const consumer = consumerFor(t, registry, publisher);
     await consumer.start();
     const raw = connect().createChannel({ name: 'raw', setup: async () => undefined });
     await raw.waitForConnect();
@@ -292,20 +313,7 @@ describe('task messaging against RabbitMQ', () => {
       .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
       .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
     const outcomes: string[] = [];
-    const consumer = new TaskConsumer({
-      connection: connect(),
-      topology: t,
-      registry,
-      publisher,
-      retryPolicy: policy,
-      logger: silent,
-      consumerId: 'survivor',
-      prefetch: 1,
-      maxAttempts: 3,
-      leaseMs: 10_000,
-      onOutcome: ({ outcome }) => void outcomes.push(outcome),
-    });
-    closers.push(() => consumer.stop(2000));
+    const consumer = consumerFor(t, registry, publisher, { consumerId: 'survivor', onOutcome: ({ outcome }) => void outcomes.push(outcome) });
     await consumer.start();
     await waitFor(() => (completions.length > 0 ? true : undefined), { what: 'redelivered task completed' });
     // Nothing else arrives: the task completed exactly once and the queue is empty.

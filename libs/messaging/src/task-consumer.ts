@@ -5,6 +5,7 @@ import type { HandlerRegistry } from './handler-registry.js';
 import type { MessagingLogger } from './logger.js';
 import type { RetryDecision, RetryPolicy } from './retry-policy.js';
 import type { TaskPublisher } from './task-publisher.js';
+import { keepLeaseAlive } from './lease-keeper.js';
 import { assertTaskTopology, tierFor, type TaskQueueTopology } from './task-queue.topology.js';
 import type { TaskTrackerPort } from './task-tracker.port.js';
 
@@ -176,9 +177,20 @@ export class TaskConsumer {
       return { outcome: 'busy' };
     }
 
+    // A handler may run longer than the lease (a slow partner, a big log): renew it at a third of
+    // its length, so the stuck-task sweeper does not hand a live task to another consumer.
+    const lease = tracker
+      ? keepLeaseAlive({
+          renew: () => tracker.renew(start.trackerTaskId, consumerId, leaseMs),
+          everyMs: Math.max(100, Math.floor(leaseMs / 3)),
+          onLost: () => logger.warn(log, 'task lease lost while the handler runs; another consumer may take the task over'),
+          onError: (err) => logger.warn({ ...log, err }, 'could not renew the task lease; trying again'),
+        })
+      : null;
     try {
       await handler({ message, attempt, signal: this.abort.signal, logger });
     } catch (err) {
+      lease?.stop();
       const decision = this.decide(err, attempt);
       await tracker?.recordFailure(start.trackerTaskId, consumerId, attempt, decision);
       const failure = taskFailureHeaders(decision.category, decision.reason);
@@ -198,6 +210,7 @@ export class TaskConsumer {
       this.ack(channel, msg);
       return { outcome: 'dead_lettered', category: decision.category };
     }
+    lease?.stop();
     await tracker?.complete(start.trackerTaskId, consumerId);
     this.ack(channel, msg);
     logger.info(log, 'task completed');

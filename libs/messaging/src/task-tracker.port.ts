@@ -13,6 +13,8 @@ export type TaskStart = { status: 'run'; trackerTaskId: string } | { status: 'co
 export interface TaskTrackerPort {
   start(message: TaskMessage, attempt: number, owner: string, leaseMs: number): Promise<TaskStart>;
   complete(trackerTaskId: string, owner: string): Promise<void>;
+  /** Extends the lease this owner holds on a running task; false when it was lost. */
+  renew(trackerTaskId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Records a failed attempt: back to QUEUED for a retry, or FAILED for a dead-letter. */
   recordFailure(trackerTaskId: string, owner: string, attempt: number, decision: RetryDecision): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { ErrorCategory, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
-import type { TaskHandler } from '@agair/messaging';
+import { keepLeaseAlive, type TaskHandler } from '@agair/messaging';
 import type { Repositories } from '@agair/persistence';
 import { PermanentTaskError } from '@agair/runtime';
 import type { Logger } from '@agair/service-kit';
@@ -23,7 +23,7 @@ async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, 
   const { repositories, workerId } = deps;
   const started = performance.now();
   try {
-    const result = await processLogFile(deps, input);
+    const result = await underLease(deps, tracker, taskId, () => processLogFile(deps, input));
     deps.metrics.logProcessing.observe({ format: result.formatName, outcome: result.outcome }, (performance.now() - started) / 1000);
     if (result.outcome === 'unusable') {
       await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, { category: ErrorCategory.DATA_FORMAT, message: result.reason });
@@ -36,6 +36,26 @@ async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, 
       .releaseProcessing(tracker.id, workerId, { category: ErrorCategory.INTERNAL, message: err instanceof Error ? err.message : String(err) })
       .catch((releaseErr: unknown) => deps.logger.warn({ err: releaseErr, trackerId: tracker.id }, 'could not release the tracker; the sweeper will'));
     throw err;
+  }
+}
+
+/**
+ * Runs `work` while renewing the tracker's lease at a third of its length, so a log that takes
+ * longer than `TASK_LEASE_MS` is not swept back and handed to a second worker. Renewal stops
+ * before the caller's final transition.
+ */
+async function underLease<T>(deps: ProcessLogDeps, tracker: PartnerLogTracker, taskId: string, work: () => Promise<T>): Promise<T> {
+  const fields = { taskId, trackerId: tracker.id, logId: tracker.logId };
+  const lease = keepLeaseAlive({
+    renew: () => deps.repositories.partnerLogTrackers.renewLease(tracker.id, deps.workerId, deps.leaseMs),
+    everyMs: Math.max(100, Math.floor(deps.leaseMs / 3)),
+    onLost: () => deps.logger.warn(fields, 'log tracker lease lost while processing; the sweeper may hand the log to another worker'),
+    onError: (err) => deps.logger.warn({ ...fields, err }, 'could not renew the log tracker lease; trying again'),
+  });
+  try {
+    return await work();
+  } finally {
+    lease.stop();
   }
 }
 

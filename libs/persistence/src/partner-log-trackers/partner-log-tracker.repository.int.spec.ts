@@ -158,6 +158,25 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect(await trackers.claimForProcessing(trackerId, 'worker-2', 60_000)).toMatchObject({ lease: { owner: 'worker-2' }, attempts: 3 });
   });
 
+  it('renews a processing lease for its owner only; the sweeper leaves a renewed lease alone; a lost lease cannot be renewed', async () => {
+    const trackerId = await downloadedTracker('L-renewed');
+    const firstExpiry = afterLease(await trackers.claimForProcessing(trackerId, 'worker-1', 60_000));
+    expect(await trackers.renewLease(trackerId, 'worker-2', 600_000)).toBe(false);
+    expect(await trackers.renewLease(trackerId, 'worker-1', 600_000)).toBe(true);
+    const renewed = await trackers.findById(customerId, trackerId);
+    expect(renewed).toMatchObject({ state: State.PROCESSING, lease: { owner: 'worker-1' } });
+    expect(afterLease(renewed).getTime()).toBeGreaterThan(firstExpiry.getTime() + 500_000);
+    expect((await trackers.sweepExpiredLeases(firstExpiry, 5)).reclaimed.map((t) => t.id)).not.toContain(trackerId);
+    expect(await trackers.markProcessed(trackerId, 'worker-1', { applicationFileId: newObjectIdString() })).not.toBeNull();
+    expect(await trackers.renewLease(trackerId, 'worker-1', 600_000)).toBe(false);
+
+    // A lease that already ran out is not revived: the sweeper or another worker may own the log by now.
+    const other = await downloadedTracker('L-renew-too-late');
+    expect(await trackers.claimForProcessing(other, 'slow-worker', 1)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await trackers.renewLease(other, 'slow-worker', 600_000)).toBe(false);
+  });
+
   it('sweeps an expired download back to PENDING, and to FAILED at the attempts ceiling', async () => {
     const { tracker } = await trackers.upsertPending(listedLog('L-download-expired'));
     const afterFirst = afterLease(await trackers.claimForDownload(tracker.id, 'dead-poller', 1_000));

@@ -217,6 +217,27 @@ export class PartnerLogTrackerRepository {
   }
 
   /**
+   * Extends the lease of a DOWNLOADING or PROCESSING tracker that `owner` still holds, unexpired,
+   * to `leaseMs` from now: what a long download or processing calls while it runs. False when the
+   * lease is lost (expired, swept, or the tracker moved on); the caller's work is then no longer
+   * exclusive and its final transition will fail.
+   */
+  async renewLease(trackerId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.trackers,
+      {
+        _id: toObjectId(trackerId, 'trackerId'),
+        state: { $in: [State.DOWNLOADING, State.PROCESSING] },
+        'lease.owner': owner,
+        'lease.expiresAt': { $gt: now },
+      },
+      { $set: { lease: leaseFor(owner, leaseMs, now), updatedAt: now } },
+    );
+    return doc !== null;
+  }
+
+  /**
    * PROCESSING → DOWNLOADED after a retryable processing failure, so the task's retry can claim
    * it at once. `enqueuedAt` is kept: the retry is already on its way through the queue.
    */

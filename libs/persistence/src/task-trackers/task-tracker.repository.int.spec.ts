@@ -14,6 +14,7 @@ const deadLetter: RetryDecision = { action: 'dead-letter', category: ErrorCatego
 interface TaskTrackerPortShape {
   start(message: ReturnType<typeof processLogMessage>, attempt: number, owner: string, leaseMs: number): Promise<TaskStart>;
   complete(trackerTaskId: string, owner: string): Promise<void>;
+  renew(trackerTaskId: string, owner: string, leaseMs: number): Promise<boolean>;
   recordFailure(trackerTaskId: string, owner: string, attempt: number, decision: RetryDecision): Promise<void>;
 }
 
@@ -35,6 +36,7 @@ describe('TaskTrackerRepository against FerretDB/MongoDB', () => {
     const port: TaskTrackerPortShape = tasks;
     expect(typeof port.start).toBe('function');
     expect(typeof port.complete).toBe('function');
+    expect(typeof port.renew).toBe('function');
     expect(typeof port.recordFailure).toBe('function');
   });
 
@@ -124,6 +126,22 @@ describe('TaskTrackerRepository against FerretDB/MongoDB', () => {
     expect(await tasks.start(message, 2, 'worker-b', LEASE_MS)).toEqual({ status: 'run', trackerTaskId: message.taskId });
     expect(await tasks.tryComplete(message.taskId, 'dead-worker')).toBe(false);
     expect(await tasks.tryComplete(message.taskId, 'worker-b')).toBe(true);
+  });
+
+  it('renews a running task\'s lease for its owner only, so neither a takeover nor the sweeper takes it', async () => {
+    const message = processLogMessage('task-renewal-0001');
+    await tasks.start(message, 1, 'worker-a', 5_000);
+    clockMs += 4_000;
+    expect(await tasks.renew(message.taskId, 'worker-b', 5_000)).toBe(false);
+    expect(await tasks.renew(message.taskId, 'worker-a', 5_000)).toBe(true);
+    clockMs += 4_000; // 8 s after the start: past the first lease, within the renewed one
+    expect(await tasks.start(message, 1, 'worker-b', LEASE_MS)).toEqual({ status: 'busy' });
+    expect((await tasks.findStuck(new Date(clockMs))).map((t) => t.taskId)).not.toContain(message.taskId);
+    clockMs += 2_000; // the renewed lease has expired: too late to renew, the task can be taken over
+    expect(await tasks.renew(message.taskId, 'worker-a', 5_000)).toBe(false);
+    expect(await tasks.start(message, 2, 'worker-b', LEASE_MS)).toEqual({ status: 'run', trackerTaskId: message.taskId });
+    expect(await tasks.tryComplete(message.taskId, 'worker-b')).toBe(true);
+    expect(await tasks.renew(message.taskId, 'worker-b', 5_000)).toBe(false);
   });
 
   it('finds stuck tasks and sweeps them to QUEUED, or FAILED at the attempts ceiling', async () => {

@@ -202,6 +202,20 @@ export class TaskTrackerRepository {
     return docs.map(toTaskTracker);
   }
 
+  /**
+   * Extends the lease of a PROCESSING task that `owner` still holds, unexpired, to `leaseMs` from
+   * now (the consumer calls it while a long handler runs). False when the lease is lost.
+   */
+  async renew(trackerTaskId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.trackers,
+      { taskId: trackerTaskId, state: State.PROCESSING, 'lease.owner': owner, 'lease.expiresAt': { $gt: now } },
+      { $set: { lease: leaseFor(owner, leaseMs, now), updatedAt: now } },
+    );
+    return doc !== null;
+  }
+
   /** PROCESSING trackers whose lease expired before `now`: their consumer is presumably gone. */
   async findStuck(now: Date, options: { limit?: number } = {}): Promise<TaskTracker[]> {
     const docs = await this.findStuckDocuments(now, options.limit ?? 500);
