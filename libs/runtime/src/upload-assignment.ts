@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignStatus, ErrorCategory, UploadSyncStatus, type JobAssign } from '@agair/domain-models';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
@@ -7,7 +8,15 @@ import { PermanentTaskError } from './task-queue.js';
 export interface UploadAssignmentDeps {
   repositories: Repositories;
   partners: PartnerServiceFactory;
+  /**
+   * Waits between attempts to record an upload the partner has accepted (default about 16 s in
+   * all). Giving up means the task's retry uploads the job again, and the partner has no
+   * idempotency key, so a database blip is waited out here instead.
+   */
+  recordRetryDelaysMs?: readonly number[];
 }
+
+const RECORD_RETRY_DELAYS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 4000, 8000];
 
 export type UploadOutcome =
   | { status: 'uploaded'; assign: JobAssign; extJobId: string }
@@ -66,10 +75,27 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
     throw err;
   }
 
-  const uploaded = await repositories.jobAssigns.markUploaded(customerId, assignId, extJobId);
+  const uploaded = await recordUploaded(deps, customerId, assignId, extJobId);
   if (uploaded) return { status: 'uploaded', assign: uploaded, extJobId };
   // Lost a race with another uploader: report what is stored.
   const current = await repositories.jobAssigns.findById(customerId, assignId);
   if (current?.status === AssignStatus.UPLOADED && current.extJobId) return { status: 'already_uploaded', assign: current, extJobId: current.extJobId };
   throw new Error(`assignment ${assignId} changed while it was being uploaded`);
+}
+
+/** `markUploaded`, retried while the database is away; it is idempotent (a conditional transition). */
+async function recordUploaded(deps: UploadAssignmentDeps, customerId: string, assignId: string, extJobId: string): Promise<JobAssign | null> {
+  const delays = deps.recordRetryDelaysMs ?? RECORD_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.repositories.jobAssigns.markUploaded(customerId, assignId, extJobId);
+    } catch (err) {
+      const delay = delays[attempt];
+      if (delay === undefined) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`the partner accepted assignment ${assignId} as job ${extJobId}, but recording it failed: ${reason}`, { cause: err });
+      }
+      await sleep(delay);
+    }
+  }
 }

@@ -1,0 +1,52 @@
+import { AssignStatus, PartnerCode, type Job, type JobAssign } from '@agair/domain-models';
+import type { PartnerServiceFactory } from '@agair/partner-sdk';
+import type { Repositories } from '@agair/persistence';
+import { describe, expect, it, vi } from 'vitest';
+import { uploadAssignment } from './upload-assignment.js';
+
+const customerId = 'c'.repeat(24);
+const assignId = 'a'.repeat(24);
+const jobId = 'b'.repeat(24);
+
+/** The repositories and partner uploadAssignment touches, with `markUploaded` failing `failures` times first. */
+function world(failures: number) {
+  const assign = { id: assignId, jobId, status: AssignStatus.NEW, extJobId: null, partnerCode: PartnerCode.SATLOC, partnerAircraftId: '101' } as unknown as JobAssign;
+  const job = {
+    id: jobId,
+    name: 'North field',
+    boundary: { type: 'Polygon', coordinates: [[[-97.5, 38.1], [-97.49, 38.1], [-97.49, 38.11], [-97.5, 38.1]]] },
+    exclusions: [],
+  } as unknown as Job;
+  let calls = 0;
+  const markUploaded = vi.fn(async (_c: string, _a: string, extJobId: string) => {
+    calls += 1;
+    if (calls <= failures) throw new Error('connection 4 to 127.0.0.1:27017 closed');
+    return { ...assign, status: AssignStatus.UPLOADED, extJobId };
+  });
+  const uploadJobDataToAircraft = vi.fn(async () => ({ extJobId: '1001' }));
+  const repositories = {
+    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null) },
+    jobs: { findById: async () => job },
+    partnerSystemUsers: { getCredentials: async () => ({ username: 'u', password: 'p' }) },
+  } as unknown as Repositories;
+  const partners = { get: () => ({ uploadJobDataToAircraft }) } as unknown as PartnerServiceFactory;
+  return { repositories, partners, markUploaded, uploadJobDataToAircraft };
+}
+
+describe('uploadAssignment: recording an upload the partner accepted', () => {
+  it('waits out a database blip instead of failing (which would upload the job again)', async () => {
+    const w = world(3);
+    const outcome = await uploadAssignment({ ...w, recordRetryDelaysMs: [1, 1, 1, 1] }, customerId, assignId);
+    expect(outcome).toMatchObject({ status: 'uploaded', extJobId: '1001' });
+    expect(w.uploadJobDataToAircraft).toHaveBeenCalledTimes(1);
+    expect(w.markUploaded).toHaveBeenCalledTimes(4);
+  });
+
+  it('gives up after its delays with an error naming the partner job, for the retry and the operator', async () => {
+    const w = world(10);
+    const upload = uploadAssignment({ ...w, recordRetryDelaysMs: [1, 1] }, customerId, assignId);
+    await expect(upload).rejects.toThrow(`the partner accepted assignment ${assignId} as job 1001, but recording it failed: connection 4`);
+    expect(w.markUploaded).toHaveBeenCalledTimes(3);
+    expect(w.uploadJobDataToAircraft).toHaveBeenCalledTimes(1);
+  });
+});
