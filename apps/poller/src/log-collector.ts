@@ -7,7 +7,7 @@ import {
   type PartnerCode,
   type PartnerLogTracker,
 } from '@agair/domain-models';
-import type { TaskPublisher } from '@agair/messaging';
+import { keepLeaseAlive, type TaskPublisher } from '@agair/messaging';
 import {
   collectLogDownload,
   isPartnerError,
@@ -184,11 +184,20 @@ export class LogCollector {
     const claimed = await repositories.partnerLogTrackers.claimForDownload(tracker.id, owner, this.settings.downloadLeaseMs);
     if (!claimed) return; // another poller has it
     const context = { trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId, partnerCode: tracker.partnerCode };
+    // A big file on a slow link may take longer than the lease: renew it until the file is stored,
+    // and stop before the tracker's next transition.
+    const lease = keepLeaseAlive({
+      renew: () => repositories.partnerLogTrackers.renewLease(tracker.id, owner, this.settings.downloadLeaseMs),
+      everyMs: Math.max(100, Math.floor(this.settings.downloadLeaseMs / 3)),
+      onLost: () => logger.warn(context, 'download lease lost; the sweeper may hand the log to another poller'),
+      onError: (err) => logger.warn({ ...context, err }, 'could not renew the download lease; trying again'),
+    });
     let bytes: Buffer;
     try {
       const download = await partner.downloadAircraftLog(credentials, listed, { maxBytes: this.settings.maxLogBytes, expectedBytes: listed.sizeBytes });
       bytes = await collectLogDownload(download);
     } catch (err) {
+      lease.stop();
       const category = toDomainErrorCategory(err);
       const message = err instanceof Error ? err.message : String(err);
       const permanent = category === ErrorCategory.NOT_FOUND || category === ErrorCategory.DATA_FORMAT;
@@ -205,12 +214,14 @@ export class LogCollector {
       return;
     }
 
-    const stored = await repositories.logFiles.store(bytes, {
-      fileName: tracker.fileName,
-      partnerCode: tracker.partnerCode,
-      customerId: tracker.customerId,
-      logId: tracker.logId,
-    });
+    const stored = await repositories.logFiles
+      .store(bytes, {
+        fileName: tracker.fileName,
+        partnerCode: tracker.partnerCode,
+        customerId: tracker.customerId,
+        logId: tracker.logId,
+      })
+      .finally(() => lease.stop());
     const sameBytes = await repositories.partnerLogTrackers.findByContentHash(stored.contentHash, tracker.id);
     if (sameBytes) {
       // The partner listed the same file under another id: process it once.

@@ -158,7 +158,7 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect(await trackers.claimForProcessing(trackerId, 'worker-2', 60_000)).toMatchObject({ lease: { owner: 'worker-2' }, attempts: 3 });
   });
 
-  it('renews a processing lease for its owner only; the sweeper leaves a renewed lease alone; a lost lease cannot be renewed', async () => {
+  it('renews a processing or download lease for its owner only; the sweeper leaves a renewed lease alone; a lost lease cannot be renewed', async () => {
     const trackerId = await downloadedTracker('L-renewed');
     const firstExpiry = afterLease(await trackers.claimForProcessing(trackerId, 'worker-1', 60_000));
     expect(await trackers.renewLease(trackerId, 'worker-2', 600_000)).toBe(false);
@@ -169,6 +169,13 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect((await trackers.sweepExpiredLeases(firstExpiry, 5)).reclaimed.map((t) => t.id)).not.toContain(trackerId);
     expect(await trackers.markProcessed(trackerId, 'worker-1', { applicationFileId: newObjectIdString() })).not.toBeNull();
     expect(await trackers.renewLease(trackerId, 'worker-1', 600_000)).toBe(false);
+
+    // A download lease is renewed the same way (a big file on a slow link).
+    const { tracker: pending } = await trackers.upsertPending(listedLog('L-renew-download'));
+    const downloadExpiry = afterLease(await trackers.claimForDownload(pending.id, 'poller-1', 60_000));
+    expect(await trackers.renewLease(pending.id, 'poller-1', 600_000)).toBe(true);
+    expect((await trackers.sweepExpiredLeases(downloadExpiry, 5)).reclaimed.map((t) => t.id)).not.toContain(pending.id);
+    expect(await trackers.findById(customerId, pending.id)).toMatchObject({ state: State.DOWNLOADING, lease: { owner: 'poller-1' } });
 
     // A lease that already ran out is not revived: the sweeper or another worker may own the log by now.
     const other = await downloadedTracker('L-renew-too-late');
