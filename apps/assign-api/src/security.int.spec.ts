@@ -3,7 +3,7 @@ import type { TaskQueueTopology } from '@agair/messaging';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
 import type { Database } from '@agair/runtime';
 import { Role, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
-import { PRINCIPALS, WITHOUT_VALID_TOKEN, fuzzRoutes, invalidTokenHeaders, routeTable, runAuthMatrix, type AuthCase, type LogCapture, type PrincipalName, type RouteOperation, secretForms as forms } from '@agair/testing';
+import { PRINCIPALS, authRow, serviceRouteRows, fuzzRoutes, invalidTokenHeaders, routeTable, runAuthMatrix, type AuthCase, type LogCapture, type PrincipalName, type RouteOperation, secretForms as forms } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobBody, startAssignApiHarness, type AssignApiHarness } from '../test/assign-api.harness.js';
 import type { AssignApiConfig } from './config.js';
@@ -86,25 +86,21 @@ describe('assign-api security', () => {
    * B gets 200 with B's list, checked to hold nothing of A's below.
    */
   function authTable(): Record<string, AuthCase> {
-    const publicRoute = (url: string): AuthCase => ({ request: () => ({ url }), expect: { none: 200, expired: 200, wrongSignature: 200, customerA: 200, customerB: 200, admin: 200, service: 200 } });
-    const row = (request: AuthCase['request'], expect: { customerA: number; customerB: number; admin: number; service: number }): AuthCase => ({ request, expect: { ...WITHOUT_VALID_TOKEN, ...expect } });
     const readA = { customerA: 200, customerB: 404, admin: 200, service: 200 };
     const writeA = { customerA: 200, customerB: 404, admin: 200, service: 403 };
     const ownList = { customerA: 200, customerB: 200, admin: 200, service: 200 };
     const assign = { asUsers: [{ uid: ids.internalPilotA }] };
     return {
-      'GET /health/live': publicRoute('/health/live'),
-      'GET /health/ready': publicRoute('/health/ready'),
-      'GET /metrics': publicRoute('/metrics'),
-      'POST /api/jobs': row(() => ({ url: '/api/jobs', payload: jobBody(ids.a, 'Matrix job') }), { ...writeA, customerA: 201, admin: 201 }),
-      'GET /api/jobs': row(() => ({ url: `/api/jobs?customerId=${ids.a}` }), ownList),
-      'GET /api/jobs/:jobId': row(() => ({ url: `/api/jobs/${ids.jobA}` }), readA),
-      'POST /api/jobs/:jobId/assign': row(() => ({ url: `/api/jobs/${ids.jobA}/assign`, payload: assign }), writeA),
-      'POST /api/jobs/assign': row(() => ({ url: '/api/jobs/assign', payload: { jobId: ids.jobA, ...assign } }), writeA),
-      'GET /api/export/newJobs': row(() => ({ url: `/api/export/newJobs?customerId=${ids.a}` }), ownList),
-      'POST /api/export/downloadJob': row(() => ({ url: '/api/export/downloadJob', payload: { jobId: ids.jobA, partnerType: 'internal' } }), readA),
-      'GET /api/jobs/:jobId/applications': row(() => ({ url: `/api/jobs/${ids.jobA}/applications` }), readA),
-      'GET /api/jobs/:jobId/coverage': row(() => ({ url: `/api/jobs/${ids.jobA}/coverage` }), readA),
+      ...serviceRouteRows(),
+      'POST /api/jobs': authRow(() => ({ url: '/api/jobs', payload: jobBody(ids.a, 'Matrix job') }), { ...writeA, customerA: 201, admin: 201 }),
+      'GET /api/jobs': authRow(() => ({ url: `/api/jobs?customerId=${ids.a}` }), ownList),
+      'GET /api/jobs/:jobId': authRow(() => ({ url: `/api/jobs/${ids.jobA}` }), readA),
+      'POST /api/jobs/:jobId/assign': authRow(() => ({ url: `/api/jobs/${ids.jobA}/assign`, payload: assign }), writeA),
+      'POST /api/jobs/assign': authRow(() => ({ url: '/api/jobs/assign', payload: { jobId: ids.jobA, ...assign } }), writeA),
+      'GET /api/export/newJobs': authRow(() => ({ url: `/api/export/newJobs?customerId=${ids.a}` }), ownList),
+      'POST /api/export/downloadJob': authRow(() => ({ url: '/api/export/downloadJob', payload: { jobId: ids.jobA, partnerType: 'internal' } }), readA),
+      'GET /api/jobs/:jobId/applications': authRow(() => ({ url: `/api/jobs/${ids.jobA}/applications` }), readA),
+      'GET /api/jobs/:jobId/coverage': authRow(() => ({ url: `/api/jobs/${ids.jobA}/coverage` }), readA),
     };
   }
 

@@ -4,7 +4,7 @@ import { Role, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/
 import {
   LogCapture,
   PRINCIPALS,
-  WITHOUT_VALID_TOKEN,
+  authRow, serviceRouteRows,
   fuzzRoutes,
   invalidTokenHeaders,
   routeTable,
@@ -85,12 +85,9 @@ describe('dlq-admin security', () => {
 
   /** Admin only: customers (A or B) and services get 403, callers without a valid token 401. */
   function authTable(): Record<string, AuthCase> {
-    const publicRoute = (url: string): AuthCase => ({ request: () => ({ url }), expect: { none: 200, expired: 200, wrongSignature: 200, customerA: 200, customerB: 200, admin: 200, service: 200 } });
-    const adminOnly = (request: AuthCase['request']): AuthCase => ({ request, expect: { ...WITHOUT_VALID_TOKEN, customerA: 403, customerB: 403, service: 403, admin: 200 } });
+    const adminOnly = (request: AuthCase['request']): AuthCase => authRow(request, { customerA: 403, customerB: 403, service: 403, admin: 200 });
     return {
-      'GET /health/live': publicRoute('/health/live'),
-      'GET /health/ready': publicRoute('/health/ready'),
-      'GET /metrics': publicRoute('/metrics'),
+      ...serviceRouteRows(),
       'GET /api/dlq/:queueName/list': adminOnly(() => ({ url: `/api/dlq/${queue}/list` })),
       'POST /api/dlq/:queueName/retryAll': adminOnly(() => ({ url: `/api/dlq/${queue}/retryAll` })),
       // There must be a message at position 0 for the admin's call to move (else 404).

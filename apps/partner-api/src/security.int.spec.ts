@@ -6,7 +6,7 @@ import { MongoConnection, RedisConnection, type HttpApp } from '@agair/service-k
 import {
   LogCapture,
   PRINCIPALS,
-  WITHOUT_VALID_TOKEN,
+  authRow, serviceRouteRows,
   fuzzRoutes,
   invalidTokenHeaders,
   routeTable,
@@ -141,59 +141,55 @@ describe('partner-api security', () => {
    * caller answer B with its own (empty) data. Rows whose target a call destroys build a fresh one.
    */
   function authTable(): Record<string, AuthCase> {
-    const publicRoute = (url: string): AuthCase => ({ request: () => ({ url }), expect: { none: 200, expired: 200, wrongSignature: 200, customerA: 200, customerB: 200, admin: 200, service: 200 } });
-    const row = (request: AuthCase['request'], expect: { customerA: number; customerB: number; admin: number; service: number }): AuthCase => ({ request, expect: { ...WITHOUT_VALID_TOKEN, ...expect } });
     const ok = { customerA: 200, customerB: 200, admin: 200, service: 200 };
     const readA = { customerA: 200, customerB: 404, admin: 200, service: 200 };
     const writeA = { customerA: 200, customerB: 404, admin: 200, service: 403 };
     const adminOnly = (status: number) => ({ customerA: 403, customerB: 403, admin: status, service: 403 });
     return {
-      'GET /health/live': publicRoute('/health/live'),
-      'GET /health/ready': publicRoute('/health/ready'),
-      'GET /metrics': publicRoute('/metrics'),
-      'GET /api/partners': row(() => ({ url: '/api/partners' }), ok),
-      'POST /api/partners': row(async (who) => {
+      ...serviceRouteRows(),
+      'GET /api/partners': authRow(() => ({ url: '/api/partners' }), ok),
+      'POST /api/partners': authRow(async (who) => {
         // The code is unique and only two exist: the admin's call gets AGIDRONEX removed first.
         if (who === 'admin') await mongo.db.collection(PARTNERS_COLLECTION).deleteMany({ code: PartnerCode.AGIDRONEX });
         return { url: '/api/partners', payload: { code: 'AGIDRONEX', name: 'Agidronex', baseUrl: 'https://drones.example/api', capabilities: [] } };
       }, adminOnly(201)),
-      'GET /api/partners/:id': row(() => ({ url: `/api/partners/${ids.satloc}` }), ok),
-      'PUT /api/partners/:id': row(() => ({ url: `/api/partners/${ids.satloc}`, payload: { name: 'SatLoc' } }), adminOnly(200)),
-      'DELETE /api/partners/:id': row(async (who) => ({ url: `/api/partners/${who === 'admin' ? await agidronexId() : ids.satloc}` }), adminOnly(200)),
-      'GET /api/partners/:id/status': row(() => ({ url: `/api/partners/${ids.satloc}/status?customerId=${ids.a}` }), readA),
-      'GET /api/partners/systemUsers': row(() => ({ url: `/api/partners/systemUsers?customerId=${ids.a}` }), readA),
-      'POST /api/partners/systemUsers': row(async (who) => {
+      'GET /api/partners/:id': authRow(() => ({ url: `/api/partners/${ids.satloc}` }), ok),
+      'PUT /api/partners/:id': authRow(() => ({ url: `/api/partners/${ids.satloc}`, payload: { name: 'SatLoc' } }), adminOnly(200)),
+      'DELETE /api/partners/:id': authRow(async (who) => ({ url: `/api/partners/${who === 'admin' ? await agidronexId() : ids.satloc}` }), adminOnly(200)),
+      'GET /api/partners/:id/status': authRow(() => ({ url: `/api/partners/${ids.satloc}/status?customerId=${ids.a}` }), readA),
+      'GET /api/partners/systemUsers': authRow(() => ({ url: `/api/partners/systemUsers?customerId=${ids.a}` }), readA),
+      'POST /api/partners/systemUsers': authRow(async (who) => {
         const partnerId = who === 'customerA' || who === 'admin' ? await freeAgidronexAccountOfA() : await agidronexId();
         return { url: '/api/partners/systemUsers', payload: { partnerId, customerId: ids.a, username: `a.drone.${usernames++}`, password: 'drone-pass' } };
       }, { ...writeA, customerA: 201, admin: 201 }),
-      'POST /api/partners/systemUsers/testAuth': row(
+      'POST /api/partners/systemUsers/testAuth': authRow(
         () => ({ url: '/api/partners/systemUsers/testAuth', payload: { partnerCode: 'SATLOC', customerId: ids.a, username: 'acme.api', password: SIM_PASSWORD } }),
         writeA,
       ),
-      'GET /api/partners/systemUsers/:id': row(() => ({ url: `/api/partners/systemUsers/${ids.psuA}` }), readA),
-      'PUT /api/partners/systemUsers/:id': row(() => ({ url: `/api/partners/systemUsers/${ids.psuA}`, payload: { username: 'acme.api' } }), writeA),
-      'DELETE /api/partners/systemUsers/:id': row(async () => ({ url: `/api/partners/systemUsers/${await freshAgidronexAccountOfA()}` }), writeA),
-      'GET /api/partners/customers': row(() => ({ url: '/api/partners/customers?partnerCode=SATLOC' }), ok),
-      'GET /api/partners/aircraft': row(() => ({ url: `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.a}` }), readA),
-      'POST /api/partners/uploadJob': row(() => ({ url: '/api/partners/uploadJob', payload: { assignId: ids.assignA, customerId: ids.a } }), readA),
-      'POST /api/partners/syncData': row(() => ({ url: '/api/partners/syncData', payload: { partnerCode: 'SATLOC', customerId: ids.a } }), {
+      'GET /api/partners/systemUsers/:id': authRow(() => ({ url: `/api/partners/systemUsers/${ids.psuA}` }), readA),
+      'PUT /api/partners/systemUsers/:id': authRow(() => ({ url: `/api/partners/systemUsers/${ids.psuA}`, payload: { username: 'acme.api' } }), writeA),
+      'DELETE /api/partners/systemUsers/:id': authRow(async () => ({ url: `/api/partners/systemUsers/${await freshAgidronexAccountOfA()}` }), writeA),
+      'GET /api/partners/customers': authRow(() => ({ url: '/api/partners/customers?partnerCode=SATLOC' }), ok),
+      'GET /api/partners/aircraft': authRow(() => ({ url: `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.a}` }), readA),
+      'POST /api/partners/uploadJob': authRow(() => ({ url: '/api/partners/uploadJob', payload: { assignId: ids.assignA, customerId: ids.a } }), readA),
+      'POST /api/partners/syncData': authRow(() => ({ url: '/api/partners/syncData', payload: { partnerCode: 'SATLOC', customerId: ids.a } }), {
         customerA: 202,
         customerB: 404,
         admin: 202,
         service: 202,
       }),
-      'POST /api/customers': row(() => ({ url: '/api/customers', payload: { name: `Gamma ${usernames++}` } }), adminOnly(201)),
-      'GET /api/customers': row(() => ({ url: '/api/customers' }), ok),
-      'GET /api/customers/:id': row(() => ({ url: `/api/customers/${ids.a}` }), readA),
-      'POST /api/users': row(() => ({ url: '/api/users', payload: { username: `${run}.new.${usernames++}`, name: 'New', role: 'customer', customerId: ids.a } }), {
+      'POST /api/customers': authRow(() => ({ url: '/api/customers', payload: { name: `Gamma ${usernames++}` } }), adminOnly(201)),
+      'GET /api/customers': authRow(() => ({ url: '/api/customers' }), ok),
+      'GET /api/customers/:id': authRow(() => ({ url: `/api/customers/${ids.a}` }), readA),
+      'POST /api/users': authRow(() => ({ url: '/api/users', payload: { username: `${run}.new.${usernames++}`, name: 'New', role: 'customer', customerId: ids.a } }), {
         ...writeA,
         customerA: 201,
         admin: 201,
       }),
-      'GET /api/users': row(() => ({ url: `/api/users?customerId=${ids.a}` }), readA),
-      'GET /api/users/:id': row(() => ({ url: `/api/users/${ids.pilotA}` }), readA),
-      'PUT /api/users/:id': row(() => ({ url: `/api/users/${ids.pilotA}`, payload: { name: 'Pilot A' } }), writeA),
-      'DELETE /api/users/:id': row(async () => ({ url: `/api/users/${await freshInternalUserOfA()}` }), writeA),
+      'GET /api/users': authRow(() => ({ url: `/api/users?customerId=${ids.a}` }), readA),
+      'GET /api/users/:id': authRow(() => ({ url: `/api/users/${ids.pilotA}` }), readA),
+      'PUT /api/users/:id': authRow(() => ({ url: `/api/users/${ids.pilotA}`, payload: { name: 'Pilot A' } }), writeA),
+      'DELETE /api/users/:id': authRow(async () => ({ url: `/api/users/${await freshInternalUserOfA()}` }), writeA),
     };
   }
 

@@ -188,7 +188,7 @@ export class LogCollector {
     // and stop before the tracker's next transition.
     const lease = keepLeaseAlive({
       renew: () => repositories.partnerLogTrackers.renewLease(tracker.id, owner, this.settings.downloadLeaseMs),
-      everyMs: Math.max(100, Math.floor(this.settings.downloadLeaseMs / 3)),
+      leaseMs: this.settings.downloadLeaseMs,
       onLost: () => logger.warn(context, 'download lease lost; the sweeper may hand the log to another poller'),
       onError: (err) => logger.warn({ ...context, err }, 'could not renew the download lease; trying again'),
     });

@@ -9,9 +9,9 @@ describe('keepLeaseAlive', () => {
     vi.useRealTimers();
   });
 
-  it('renews every period until stopped, and not after', async () => {
+  it('renews every third of the lease until stopped, and not after', async () => {
     const renew = vi.fn(async () => true);
-    const keeper = keepLeaseAlive({ renew, everyMs: 1000, onLost: () => expect.fail('not lost'), onError: () => expect.fail('no error') });
+    const keeper = keepLeaseAlive({ renew, leaseMs: 3000, onLost: () => expect.fail('not lost'), onError: () => expect.fail('no error') });
     await vi.advanceTimersByTimeAsync(999);
     expect(renew).toHaveBeenCalledTimes(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -26,7 +26,7 @@ describe('keepLeaseAlive', () => {
   it('reports a lost lease once and stops renewing', async () => {
     const renew = vi.fn(async () => renew.mock.calls.length < 2);
     const onLost = vi.fn();
-    keepLeaseAlive({ renew, everyMs: 100, onLost, onError: () => expect.fail('no error') });
+    keepLeaseAlive({ renew, leaseMs: 300, onLost, onError: () => expect.fail('no error') });
     await vi.advanceTimersByTimeAsync(1000);
     expect(renew).toHaveBeenCalledTimes(2);
     expect(onLost).toHaveBeenCalledTimes(1);
@@ -40,7 +40,7 @@ describe('keepLeaseAlive', () => {
       return true;
     });
     const onError = vi.fn();
-    const keeper = keepLeaseAlive({ renew, everyMs: 100, onLost: () => expect.fail('not lost'), onError });
+    const keeper = keepLeaseAlive({ renew, leaseMs: 300, onLost: () => expect.fail('not lost'), onError });
     await vi.advanceTimersByTimeAsync(300);
     expect(onError).toHaveBeenCalledTimes(1);
     expect(renew).toHaveBeenCalledTimes(3);
@@ -51,7 +51,7 @@ describe('keepLeaseAlive', () => {
     let release: (held: boolean) => void = () => undefined;
     const renew = vi.fn(() => new Promise<boolean>((resolve) => (release = resolve)));
     const onLost = vi.fn();
-    const keeper = keepLeaseAlive({ renew, everyMs: 100, onLost, onError: vi.fn() });
+    const keeper = keepLeaseAlive({ renew, leaseMs: 300, onLost, onError: vi.fn() });
     await vi.advanceTimersByTimeAsync(100);
     keeper.stop();
     release(false);

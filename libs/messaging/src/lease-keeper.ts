@@ -1,5 +1,6 @@
 /**
- * Keeps a lease alive while work runs: calls `renew` every `everyMs` until stopped. When `renew`
+ * Keeps a lease of `leaseMs` alive while work runs: calls `renew` every third of it (at least
+ * every 100 ms) until stopped, so one late renewal still lands before the lease runs out. When `renew`
  * answers false (the lease was lost: expired before a renewal got through, or swept) it calls
  * `onLost` once and stops; when it throws (the store is away for a moment) it calls `onError` and
  * keeps trying, since the lease is still valid until it expires. The timer never keeps the
@@ -7,14 +8,15 @@
  */
 export function keepLeaseAlive(options: {
   renew: () => Promise<boolean>;
-  everyMs: number;
+  leaseMs: number;
   onLost: () => void;
   onError: (err: unknown) => void;
 }): { stop(): void } {
+  const everyMs = Math.max(100, Math.floor(options.leaseMs / 3));
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
-    timer = setTimeout(() => void tick(), options.everyMs);
+    timer = setTimeout(() => void tick(), everyMs);
     timer.unref();
   };
   const tick = async (): Promise<void> => {

@@ -182,7 +182,7 @@ export class TaskConsumer {
     const lease = tracker
       ? keepLeaseAlive({
           renew: () => tracker.renew(start.trackerTaskId, consumerId, leaseMs),
-          everyMs: Math.max(100, Math.floor(leaseMs / 3)),
+          leaseMs,
           onLost: () => logger.warn(log, 'task lease lost while the handler runs; another consumer may take the task over'),
           onError: (err) => logger.warn({ ...log, err }, 'could not renew the task lease; trying again'),
         })

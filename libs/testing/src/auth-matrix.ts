@@ -21,6 +21,25 @@ export interface AuthCase {
 /** 401 for the three callers without a valid token. */
 export const WITHOUT_VALID_TOKEN = { none: 401, expired: 401, wrongSignature: 401 } as const;
 
+/** A row for a route behind auth: 401 without a valid token, `statuses` for the four valid callers. */
+export function authRow(request: AuthCase['request'], statuses: Record<'customerA' | 'customerB' | 'admin' | 'service', number>): AuthCase {
+  return { request, expect: { ...WITHOUT_VALID_TOKEN, ...statuses } };
+}
+
+/** A row for a public route: 200 for everyone, token or not. */
+export function publicRoute(url: string): AuthCase {
+  return { request: () => ({ url }), expect: { none: 200, expired: 200, wrongSignature: 200, customerA: 200, customerB: 200, admin: 200, service: 200 } };
+}
+
+/** The rows of the routes every service has (service-kit's health and metrics routes), all public. */
+export function serviceRouteRows(): Record<string, AuthCase> {
+  return {
+    'GET /health/live': publicRoute('/health/live'),
+    'GET /health/ready': publicRoute('/health/ready'),
+    'GET /metrics': publicRoute('/metrics'),
+  };
+}
+
 export interface AuthMatrixResult {
   /** Requests sent (routes × principals). */
   checked: number;

@@ -48,7 +48,7 @@ async function underLease<T>(deps: ProcessLogDeps, tracker: PartnerLogTracker, t
   const fields = { taskId, trackerId: tracker.id, logId: tracker.logId };
   const lease = keepLeaseAlive({
     renew: () => deps.repositories.partnerLogTrackers.renewLease(tracker.id, deps.workerId, deps.leaseMs),
-    everyMs: Math.max(100, Math.floor(deps.leaseMs / 3)),
+    leaseMs: deps.leaseMs,
     onLost: () => deps.logger.warn(fields, 'log tracker lease lost while processing; the sweeper may hand the log to another worker'),
     onError: (err) => deps.logger.warn({ ...fields, err }, 'could not renew the log tracker lease; trying again'),
   });
