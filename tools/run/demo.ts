@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   await http('POST', `${partnerApi}/api/partners/syncData`, admin, { partnerCode: 'SATLOC', customerId: customer.id });
   type Applications = {
     files: { logId: string | null; fileName: string; match: { method: string }; summary: Record<string, unknown> }[];
-    totals: Record<string, unknown> & { weather: Record<string, { min: number; max: number; avg: number } | null> };
+    totals: null | { upToDate: boolean; fileCount: number; summary: Record<string, unknown> & { weather: Record<string, { min: number; max: number; avg: number } | null> } };
   };
   let seen = 0;
   const results = await waitFor(
@@ -222,12 +222,13 @@ async function main(): Promise<void> {
     async () => {
       const applications = await http<Applications>('GET', `${assignApi}/api/jobs/${job.id}/applications`, admin);
       seen = applications.files.length;
-      return applications.files.length > 0 ? applications : undefined;
+      // The job's totals are recomputed after each log: wait for the ones covering every log seen.
+      return applications.files.length > 0 && applications.totals?.upToDate ? applications : undefined;
     },
     180_000,
     () => `  logs processed so far: ${seen}`,
   );
-  const t = results.totals as Record<string, number | null> & Applications['totals'];
+  const t = results.totals?.summary as Record<string, number | null> & NonNullable<Applications['totals']>['summary'];
   const fmt = (value: unknown, digits = 2) => (typeof value === 'number' ? value.toFixed(digits) : 'n/a');
   say(`done: ${results.files.length} flight log(s) processed`);
   for (const file of results.files) say(`  ${file.fileName}: matched by ${file.match.method}`);
@@ -237,6 +238,7 @@ async function main(): Promise<void> {
     inside boundary   ${fmt(t['insideBoundaryAreaHa'])} ha
     overlap           ${fmt(t['overlapAreaHa'])} ha
     off-target        ${fmt(t['offTargetAreaHa'])} ha
+    skipped           ${fmt(t['skippedAreaHa'])} ha (${fmt(t['skippedPctOfField'], 1)} % of the field)
     volume applied    ${fmt(t['volumeAppliedL'], 1)} L
     rate              ${fmt(t['averageRateLPerHa'])} L/ha vs target ${fmt(t['targetRateLPerHa'])} L/ha (${fmt(t['rateDeviationPct'], 1)} %)
     spray / flight    ${fmt((t['sprayTimeS'] as number) / 60, 1)} / ${fmt((t['flightTimeS'] as number) / 60, 1)} min
@@ -245,7 +247,7 @@ async function main(): Promise<void> {
 
   Where to look next (token: JWT_SECRET=${flags['keep-running'] ? jwtSecret : '<printed with --keep-running>'})
     OpenAPI UIs   ${partnerApi}/documentation  ${assignApi}/documentation  http://127.0.0.1:${ports.dlq}/documentation
-    coverage      GET ${assignApi}/api/jobs/${job.id}/coverage  (GeoJSON FeatureCollection)
+    coverage      GET ${assignApi}/api/jobs/${job.id}/coverage  (GeoJSON: treated, overlap, off-target and skipped layers)
     metrics       http://127.0.0.1:${ports.worker}/metrics  http://127.0.0.1:${ports.poller}/metrics  ${assignApi}/metrics
     DLQ           GET http://127.0.0.1:${ports.dlq}/api/dlq/${env['QUEUE_PREFIX']}partner_tasks/list
 `);

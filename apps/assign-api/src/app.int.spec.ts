@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { AssignStatus, PartnerCode, type ApplicationSummary, type JobCreate } from '@agair/domain-models';
+import { AssignStatus, COVERAGE_LAYERS, PartnerCode, type JobCreate } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
-import type { Database } from '@agair/runtime';
+import { refreshJobApplicationRecord, type Database } from '@agair/runtime';
+import { computeApplicationStatistics, decodeFlightLogBuffer, fieldShapes, packCoverageLayers, simulateFlight } from '@agair/satloc-parser';
 import { Role, loadConfig, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
 import { uniqueName, waitFor, type LogCapture } from '@agair/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,37 +13,6 @@ import { AssignApiConfig } from './config.js';
 
 let harness: AssignApiHarness;
 const token = (sub: string, role: Role, customerId?: string) => harness.bearer(sub, role, customerId);
-
-const summary = (overrides: Partial<ApplicationSummary>): ApplicationSummary => ({
-  startTime: '2024-05-02T07:00:00.000Z',
-  endTime: '2024-05-02T07:30:00.000Z',
-  flightTimeS: 1800,
-  sprayTimeS: 1200,
-  distanceFlownM: 40_000,
-  sprayedDistanceM: 25_000,
-  passCount: 10,
-  fieldAreaHa: 12,
-  treatedAreaHa: 10,
-  treatedAreaAc: 24.71,
-  overlapAreaHa: 0.5,
-  insideBoundaryAreaHa: 9.8,
-  offTargetAreaHa: 0.2,
-  skippedAreaHa: 2,
-  volumeAppliedL: 200,
-  averageRateLPerHa: 20,
-  averageRateGalPerAc: 2.14,
-  targetRateLPerHa: 20,
-  rateDeviationPct: 0,
-  weather: {
-    atSprayStart: null,
-    atSprayEnd: null,
-    windSpeedMps: { min: 1, max: 3, avg: 2 },
-    windDirectionDeg: 200,
-    temperatureC: { min: 15, max: 19, avg: 17 },
-    humidityPct: { min: 50, max: 70, avg: 60 },
-  },
-  ...overrides,
-});
 
 /** `printRoutes` tree → [method, path] of every route. */
 function routesOf(app: HttpApp): [string, string][] {
@@ -232,6 +202,40 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect((await post(service, good)).statusCode).toBe(403);
       expect((await post(customerB, good)).statusCode).toBe(404);
       expect((await post(admin, { ...good, customerId: 'bbbbbbbbbbbbbbbbbbbbbbbb' })).statusCode).toBe(404);
+    });
+
+    it('refuses a field that would be costly or meaningless to process: 400 naming the problem, nothing stored', async () => {
+      const post = (payload: JobCreate) => app.inject({ method: 'POST', url: '/api/jobs', headers: customerA, payload });
+      const body = (name: string, boundary: JobCreate['boundary'], exclusions: JobCreate['exclusions'] = []): JobCreate => ({
+        ...jobBody(ids.customerA, name),
+        boundary,
+        exclusions,
+      });
+      const refused = async (payload: JobCreate, pattern: RegExp) => {
+        const response = await post(payload);
+        expect(response.statusCode, response.body).toBe(400);
+        const error = response.json() as { message: string; details: { problems: string[] } };
+        expect(error.details.problems).toEqual([expect.stringMatching(pattern)]);
+        expect(error.message).toBe(`Invalid geometry: ${error.details.problems[0]}`);
+      };
+
+      const bowTie: [number, number][] = [[-97.5, 38.5], [-97.49, 38.51], [-97.49, 38.5], [-97.5, 38.51], [-97.5, 38.5]];
+      await refused(body('bow tie', { type: 'Polygon', coordinates: [bowTie] }), /^\/boundary\/coordinates\/0: ring is self-intersecting: edges cross at \[-97\.495, 38\.505\]/);
+
+      // 9,999 vertices of a 400 m circle and the closing position: within the schema's ring limit, over the field cap.
+      const circle = Array.from({ length: 9_999 }, (_, i): [number, number] => {
+        const angle = (2 * Math.PI * i) / 9_999;
+        return [-97.5 + 0.0046 * Math.cos(angle), 38.5 + 0.0036 * Math.sin(angle)];
+      });
+      await refused(body('huge ring', { type: 'Polygon', coordinates: [[...circle, circle[0]]] }), /^\/: boundary and exclusions have 10000 positions together; at most 5000 are allowed$/);
+
+      const field = square(-97.5, 38.5);
+      await refused(body('exclusion outside', field, [square(-97.48, 38.5, 0.002)]), /^\/exclusions\/0: exclusion lies outside the boundary$/);
+      await refused(body('exclusion across', field, [square(-97.491, 38.505, 0.002)]), /^\/exclusions\/0: exclusion crosses the boundary/);
+      await refused(body('tiny', square(-97.5, 38.5, 0.00001)), /^\/boundary: the field area \(boundary minus exclusions\) is \d+(\.\d)? m²; at least 100 m² is needed$/);
+
+      const listed = (await app.inject({ url: '/api/jobs?limit=100', headers: customerA })).json() as { jobs: { name: string }[] };
+      expect(listed.jobs.filter((j) => ['bow tie', 'huge ring', 'exclusion outside', 'exclusion across', 'tiny'].includes(j.name))).toEqual([]);
     });
   });
 
@@ -476,18 +480,29 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
   });
 
   describe('results', () => {
-    it('summarises each log and totals them, and returns the coverage as GeoJSON', async () => {
-      const jobId = await createJob(customerA, ids.customerA, 'Flown');
-      const save = (n: number, s: Partial<ApplicationSummary>) =>
-        db.repositories.applicationRecords.saveProcessedLog(
+    it('totals a job flown in two overlapping loads as one application: shared ground once, as overlap; skipped and all four layers', async () => {
+      // 400 × 300 m, 20 lines of 20 m: load 1 flies lines 0–11, load 2 lines 10–19 (lines 10 and 11 twice).
+      const plan = { boundaryM: fieldShapes.rectangle(400, 300), originLatDeg: 38.5, originLonDeg: -97.5, gpsNoiseM: 0.1 };
+      const lines = Array.from({ length: 20 }, (_, i) => i);
+      const loads = [
+        simulateFlight({ ...plan, seed: 31, skipPassIndices: lines.filter((i) => i > 11), startTimeMs: Date.UTC(2024, 4, 2, 7, 0, 0) }),
+        simulateFlight({ ...plan, seed: 32, skipPassIndices: lines.filter((i) => i < 10), startTimeMs: Date.UTC(2024, 4, 2, 9, 0, 0) }),
+      ];
+      const field = loads[0].field;
+      const created = await app.inject({ method: 'POST', url: '/api/jobs', headers: customerA, payload: { ...jobBody(ids.customerA, 'Two loads'), boundary: field.boundary, exclusions: [] } });
+      expect(created.statusCode, created.body).toBe(201);
+      const jobId = created.json().id as string;
+      for (const [n, load] of loads.entries()) {
+        const statistics = await computeApplicationStatistics(decodeFlightLogBuffer(load.bytes).records, { boundary: field.boundary, includePassFootprints: false });
+        await db.repositories.applicationRecords.saveProcessedLog(
           {
             partnerCode: PartnerCode.SATLOC,
             customerId: ids.customerA,
             trackerId: null,
-            logId: `LOG-${n}`,
+            logId: `LOAD-${n + 1}`,
             aircraftId: '101',
-            fileName: `log-${n}.bin`,
-            storedFileId: 'ffffffffffffffffffffff0' + n,
+            fileName: `load-${n + 1}.bin`,
+            storedFileId: `ffffffffffffffffffffff0${n}`,
             contentHash: randomBytes(32).toString('hex'),
             extJobId: 'SL-1',
             jobId,
@@ -496,42 +511,55 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
             decoder: { format: 'agair-log', version: '1' },
             records: { read: 100, skipped: 0, corrupt: 0 },
             processing: { stage: 'done', startedAt: '2024-05-02T09:00:00.000Z', finishedAt: '2024-05-02T09:00:01.000Z', durationMs: 1000 },
-            summary: summary(s),
+            summary: statistics.summary,
           },
-          [],
-          square(-97.5 + n * 0.001, 38.5, 0.004),
+          statistics.passes,
+          { layers: packCoverageLayers(statistics.coverage), swaths: statistics.swaths },
         );
-      await save(1, {});
-      await save(2, { startTime: '2024-05-02T08:00:00.000Z', endTime: '2024-05-02T08:20:00.000Z', treatedAreaHa: 5, volumeAppliedL: 130, averageRateLPerHa: 26, sprayTimeS: 600 });
+        await refreshJobApplicationRecord({ repositories: db.repositories }, ids.customerA, jobId);
+      }
 
       const applications = await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: customerA });
       expect(applications.statusCode).toBe(200);
       const body = applications.json();
-      expect(body.files.map((f: { logId: string }) => f.logId)).toEqual(['LOG-1', 'LOG-2']);
-      expect(body.totals).toMatchObject({
-        fileCount: 2,
-        treatedAreaHa: 15,
-        volumeAppliedL: 330,
-        overlapAreaHa: 1,
-        offTargetAreaHa: 0.4,
-        averageRateLPerHa: 22,
-        targetRateLPerHa: 20,
-        startTime: '2024-05-02T07:00:00.000Z',
-        endTime: '2024-05-02T08:20:00.000Z',
-      });
-      expect(body.totals.weather.temperatureC).toEqual({ min: 15, max: 19, avg: 17 });
+      expect(body.files.map((f: { logId: string }) => f.logId)).toEqual(['LOAD-1', 'LOAD-2']);
+      const [first, second] = body.files.map((f: { summary: { treatedAreaHa: number } }) => f.summary);
+      const job = body.totals.summary;
+      expect(body.totals).toMatchObject({ fileCount: 2, upToDate: true });
+      // 12 ha field; lines 10 and 11 (2 × 20 m × 300 m = 1.2 ha) flown twice. The union counts
+      // them once and as overlap; the per-log sum would count them twice.
+      expect(job.fieldAreaHa).toBeCloseTo(12, 1);
+      expect(first.treatedAreaHa + second.treatedAreaHa - job.treatedAreaHa).toBeCloseTo(1.2, 1);
+      expect(job.overlapAreaHa).toBeGreaterThan(1.15);
+      expect(job.overlapAreaHa).toBeLessThan(1.25 + first.overlapAreaHa + second.overlapAreaHa);
+      expect(job.treatedAreaHa).toBeCloseTo(12, 1);
+      expect(job.skippedAreaHa).toBeLessThan(0.1);
+      expect(job.skippedPctOfField).toBeCloseTo((job.skippedAreaHa / job.fieldAreaHa) * 100, 1);
+      expect(job.volumeAppliedL).toBeCloseTo(first.volumeAppliedL + second.volumeAppliedL, 3);
+      expect(job.averageRateLPerHa).toBeCloseTo(30, 0);
+      expect(job.startTime).toBe(first.startTime);
+      expect(job.endTime).toBe(second.endTime);
 
       const coverage = await app.inject({ url: `/api/jobs/${jobId}/coverage`, headers: service });
+      expect(coverage.statusCode).toBe(200);
       expect(coverage.headers['content-type']).toMatch(/^application\/geo\+json/);
       const collection = coverage.json();
-      expect(collection.type).toBe('FeatureCollection');
-      expect(collection.features.map((f: { properties: { logId: string } }) => f.properties.logId)).toEqual(['LOG-1', 'LOG-2']);
-      expect(collection.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'Polygon' }, properties: { fileId: body.files[0].fileId } });
+      expect(collection.features.map((f: { properties: { layer: string } }) => f.properties.layer)).toEqual([...COVERAGE_LAYERS]);
+      const overlap = collection.features.find((f: { properties: { layer: string } }) => f.properties.layer === 'overlap');
+      expect(overlap.properties).toMatchObject({ scope: 'job', areaHa: job.overlapAreaHa, fileId: null });
+      expect(overlap.geometry.coordinates.length).toBeGreaterThan(0);
+      const withLogs = (await app.inject({ url: `/api/jobs/${jobId}/coverage?include=logs`, headers: customerA })).json();
+      expect(withLogs.features).toHaveLength(12);
+      expect(withLogs.features.filter((f: { properties: { scope: string } }) => f.properties.scope === 'log').map((f: { properties: { logId: string } }) => f.properties.logId)).toEqual([
+        ...COVERAGE_LAYERS.map(() => 'LOAD-1'),
+        ...COVERAGE_LAYERS.map(() => 'LOAD-2'),
+      ]);
+      expect((await app.inject({ url: `/api/jobs/${jobId}/coverage?include=everything`, headers: customerA })).statusCode).toBe(400);
     });
 
     it('answers an empty result for an unflown job, 404 for other customers, 401 without a token, 400 for a bad id', async () => {
       const jobId = await createJob(customerA, ids.customerA, 'Not flown');
-      expect((await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: admin })).json()).toMatchObject({ files: [], totals: { fileCount: 0 } });
+      expect((await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: admin })).json()).toMatchObject({ files: [], totals: null });
       expect((await app.inject({ url: `/api/jobs/${jobId}/coverage`, headers: customerA })).json()).toEqual({ type: 'FeatureCollection', features: [] });
       for (const kind of ['applications', 'coverage']) {
         expect((await app.inject({ url: `/api/jobs/${jobId}/${kind}`, headers: customerB })).statusCode).toBe(404);

@@ -7,6 +7,7 @@ import type { SyncWorkerConfig } from './config.js';
 import { processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
 import { uploadPartnerJobHandler } from './handlers/upload-partner-job.handler.js';
 import { syncWorkerMetrics } from './metrics.js';
+import { createComputePool } from './processing/compute-pool.js';
 
 export const SERVICE_NAME = 'sync-worker';
 
@@ -38,15 +39,20 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger, workerId);
   const partners = createPartners(redis, registry, config, logger);
   const { repositories } = database;
-  const processDeps = { repositories, logger, metrics, workerId, leaseMs: config.TASK_LEASE_MS };
+  const processes = types.includes(TaskType.PROCESS_PARTNER_LOG) || types.includes(TaskType.PROCESS_PARTNER_DATA_FILE);
+  const compute = processes ? createComputePool(config.STATISTICS_THREADS) : null;
+  const processDeps = () => {
+    if (compute === null) throw new Error('no statistics threads in a worker that does not process logs');
+    return { repositories, logger, metrics, workerId, leaseMs: config.TASK_LEASE_MS, compute };
+  };
   const registerHandler = (handlers: HandlerRegistry, type: TaskType): HandlerRegistry => {
     switch (type) {
       case TaskType.UPLOAD_PARTNER_JOB:
         return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger }));
       case TaskType.PROCESS_PARTNER_LOG:
-        return handlers.register(type, processPartnerLogHandler(processDeps));
+        return handlers.register(type, processPartnerLogHandler(processDeps()));
       case TaskType.PROCESS_PARTNER_DATA_FILE:
-        return handlers.register(type, processPartnerDataFileHandler(processDeps));
+        return handlers.register(type, processPartnerDataFileHandler(processDeps()));
     }
   };
 
@@ -105,6 +111,7 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
       await Promise.all(pools.map((p) => p.consumer.stop(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 5000))));
       await Promise.all(pools.map((p) => p.publisher.close()));
       await partners.close();
+      await compute?.close();
       await app.close();
     },
   };

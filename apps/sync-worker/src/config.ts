@@ -19,6 +19,12 @@ export const SyncWorkerConfig = Type.Object({
     pattern: '^[A-Z_]+(,[A-Z_]+)*$',
     description: 'task types this worker handles (a dedicated pool consumes its own TASK_QUEUE)',
   }),
+  STATISTICS_THREADS: Type.Integer({
+    minimum: 1,
+    maximum: 32,
+    default: 1,
+    description: 'worker threads that decode logs and compute application records, off the event loop (one per spare core)',
+  }),
   TASK_LEASE_MS: Type.Integer({
     minimum: 1000,
     default: 10 * 60_000,

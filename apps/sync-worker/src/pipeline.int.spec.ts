@@ -87,7 +87,18 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
 
     const coverage = await world.repositories.applicationRecords.listCoverageByJob(world.customerId, job.id);
     expect(coverage).toHaveLength(3);
-    expect(coverage.every((c) => c.coverage.type === 'MultiPolygon' || c.coverage.type === 'Polygon')).toBe(true);
+    expect(coverage.every((c) => c.layers.treated.coordinates.length > 0 && c.layers.skipped.type === 'MultiPolygon')).toBe(true);
+
+    // The job's record: the three logs' union (disjoint fields here, so their treated areas add up).
+    const record = await waitFor(async () => {
+      const current = await world.repositories.applicationRecords.findJobRecord(world.customerId, job.id);
+      return current && current.fileIds.length === 3 ? current : undefined;
+    }, { timeoutMs: 10_000, what: 'job record over 3 logs' });
+    expect(record.fileIds.sort()).toEqual(files.map((f) => f.id).sort());
+    expect(Math.abs(record.summary.treatedAreaHa - measured.treated)).toBeLessThan(0.001 * expected.field);
+    expect(record.summary.volumeAppliedL).toBeCloseTo(measured.volume, 3);
+    expect(record.summary.fieldAreaHa).toBeCloseTo(expected.field, 2);
+    expect(record.summary.skippedPctOfField).not.toBeNull();
   });
 
   it('exposes the pipeline metrics with non-zero values where the flow touched them', async () => {

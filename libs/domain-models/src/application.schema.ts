@@ -9,7 +9,7 @@ import {
   literalUnion,
 } from './common.schema.js';
 import { PartnerCodeSchema, type ValueOf } from './enums.js';
-import { PositionSchema } from './geo.schema.js';
+import { MAX_MULTIPOLYGON_PARTS, MultiPolygonSchema, PositionSchema } from './geo.schema.js';
 
 /*
  * Results of processing one flight log. ApplicationSummary and ApplicationPass are exactly the
@@ -67,7 +67,9 @@ export const ApplicationSummarySchema = Type.Object(
     overlapAreaHa: nonNegative('sprayed more than once'),
     insideBoundaryAreaHa: nonNegative(),
     offTargetAreaHa: nonNegative('sprayed outside the boundary or inside an exclusion'),
-    skippedAreaHa: nonNegative('inside the boundary, not sprayed'),
+    skippedAreaHa: nonNegative('inside the boundary minus exclusions, not sprayed'),
+    skippedPctOfField: Nullable(Type.Number({ minimum: 0, maximum: 100, description: 'skipped area as a share of the field; null without a field' })),
+    grossSprayedAreaHa: nonNegative('swath area summed over passes (ground sprayed twice counts twice): the rate is volume over this'),
     volumeAppliedL: nonNegative(),
     averageRateLPerHa: Nullable(nonNegative()),
     averageRateGalPerAc: Nullable(nonNegative()),
@@ -221,3 +223,56 @@ export type ApplicationDetail = Static<typeof ApplicationDetailSchema>;
 
 export const ApplicationDetailViewSchema = ApplicationDetailSchema;
 export type ApplicationDetailView = ApplicationDetail;
+
+/** The layers of an application record, each stored and served as a MultiPolygon (WGS84). */
+export const COVERAGE_LAYERS = ['treated', 'overlap', 'offTarget', 'skipped'] as const;
+export type CoverageLayerName = (typeof COVERAGE_LAYERS)[number];
+export const CoverageLayerNameSchema = literalUnion([...COVERAGE_LAYERS]);
+
+/** A layer may be empty (nothing sprayed twice): a MultiPolygon with no parts, which GeoJSON allows. */
+export const LayerGeometrySchema = Type.Object(
+  {
+    type: Type.Literal('MultiPolygon'),
+    coordinates: Type.Array(MultiPolygonSchema.properties.coordinates.items, { description: `coverage pieces (a layer is not capped at ${MAX_MULTIPOLYGON_PARTS} parts)` }),
+  },
+  { additionalProperties: false },
+);
+export type LayerGeometry = Static<typeof LayerGeometrySchema>;
+
+export const ApplicationLayersSchema = Type.Object(
+  {
+    treated: LayerGeometrySchema,
+    overlap: LayerGeometrySchema,
+    offTarget: LayerGeometrySchema,
+    skipped: LayerGeometrySchema,
+  },
+  { additionalProperties: false, description: 'treated, sprayed more than once, sprayed outside the field, field not sprayed' },
+);
+export type ApplicationLayers = Static<typeof ApplicationLayersSchema>;
+
+/**
+ * A job's application record: computed from all its logs the way a log's is (the union of
+ * their swaths), recomputed whenever one of its logs is processed. `fileIds` are the logs it
+ * was computed from, so a reader can tell whether it is current.
+ */
+export const JobApplicationRecordSchema = Type.Object(
+  {
+    jobId: ObjectIdStringSchema,
+    customerId: ObjectIdStringSchema,
+    fileIds: Type.Array(ObjectIdStringSchema, { maxItems: 1000 }),
+    summary: ApplicationSummarySchema,
+    computedAt: TimestampSchema,
+  },
+  { additionalProperties: false },
+);
+export type JobApplicationRecord = Static<typeof JobApplicationRecordSchema>;
+
+/**
+ * Every swath strip of a log in WGS84, compact (typed arrays, stored as binary; no nested
+ * arrays): ring i is the lon, lat pairs `lonLat[2 * ringStarts[i] .. 2 * ringStarts[i + 1])`,
+ * not closed. A job's coverage is computed from its logs' swaths.
+ */
+export interface SwathSet {
+  lonLat: Float64Array;
+  ringStarts: Uint32Array;
+}

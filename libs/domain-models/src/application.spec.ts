@@ -25,6 +25,8 @@ const summary: ApplicationSummary = {
   insideBoundaryAreaHa: 63.2,
   offTargetAreaHa: 0.7,
   skippedAreaHa: 1.5,
+  skippedPctOfField: 2.318,
+  grossSprayedAreaHa: 66,
   volumeAppliedL: 1801.4,
   averageRateLPerHa: 28.19,
   averageRateGalPerAc: 3.01,

@@ -18,3 +18,4 @@ export * from './task-tracker.schema.js';
 export * from './application.schema.js';
 export * from './task-catalogue.js';
 export * from './state-machine.js';
+export * from './packed-area.js';

@@ -17,7 +17,8 @@ const ExclusionsSchema = Type.Array(PolygonSchema, {
 
 /**
  * A spray job: where to apply what. Geometry is GeoJSON (WGS84) here and in APIs; call
- * `geometryProblems` as well as the schema check, since ring closure is not in the schema.
+ * `fieldProblems` on boundary and exclusions as well as the schema check, since ring closure,
+ * self-intersection, containment and the size limits are not in the schema.
  */
 export const JobSchema = Type.Object(
   {

@@ -33,6 +33,8 @@ export function sampleSummary(overrides: Partial<ApplicationSummary> = {}): Appl
     insideBoundaryAreaHa: 39.1,
     offTargetAreaHa: 0.7,
     skippedAreaHa: 1.4,
+    skippedPctOfField: 2,
+    grossSprayedAreaHa: 72,
     volumeAppliedL: 1990,
     averageRateLPerHa: 50,
     averageRateGalPerAc: 5.35,

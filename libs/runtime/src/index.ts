@@ -5,3 +5,4 @@ export * from './task-queue.js';
 export * from './upload-assignment.js';
 export * from './queue-metrics.js';
 export * from './connections.js';
+export * from './job-application-record.js';

@@ -31,20 +31,26 @@ export {
 export * from './statistics/application-statistics.types.js';
 export {
   ApplicationStatisticsAccumulator,
+  accumulateFlight,
   computeApplicationStatistics,
   type RecordSource,
 } from './statistics/application-statistics.js';
-export { combineJobStatistics } from './statistics/combine-job-statistics.js';
+export { combineJobStatistics, type JobField, type JobStatistics, type LogForJob } from './statistics/job-statistics.js';
+export { StatisticsError, type StatisticsErrorCode } from './statistics/statistics.error.js';
+export { packCoverageLayers } from './statistics/packed-coverage.js';
 export { HECTARES_PER_ACRE, LITRES_PER_US_GALLON, haToAc, lPerHaToGalPerAc, galPerAcToLPerHa } from './statistics/units.js';
 export { fieldShapes, type PlanarPoint, type PlanarRing } from './simulator/field-shapes.js';
 export {
   simulateFlight,
+  simulateJob,
   type FlightPlan,
   type GroundTruth,
   type InjectedFaults,
   type PlannedSpraySegment,
   type SimulatedFlight,
+  type SimulatedJob,
   type SimulateFlightOptions,
+  type SimulateJobOptions,
   type SimulatorFaults,
   type WindChange,
 } from './simulator/flight-simulator.js';

@@ -1,13 +1,28 @@
-import { FeatureCollectionSchema, type ApplicationFile, type FeatureCollection } from '@agair/domain-models';
+import { COVERAGE_LAYERS, type ApplicationFile, type ApplicationLayers, type CoverageLayerName } from '@agair/domain-models';
 import { Role, errorResponses, principalOf, type HttpApp } from '@agair/service-kit';
-import { applicationTotals } from '../results/application-totals.js';
 import { JobIdParams } from './jobs.schemas.js';
-import { ApplicationsResponse } from './results.schemas.js';
+import { ApplicationsResponse, CoverageCollectionSchema, CoverageQuery } from './results.schemas.js';
 import { jobForCaller, type RouteContext } from './route-context.js';
 
 const tags = ['results'];
 const config = { roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE] };
 const MAX_FILES = 1000;
+
+const LAYER_AREA: Record<CoverageLayerName, 'treatedAreaHa' | 'overlapAreaHa' | 'offTargetAreaHa' | 'skippedAreaHa'> = {
+  treated: 'treatedAreaHa',
+  overlap: 'overlapAreaHa',
+  offTarget: 'offTargetAreaHa',
+  skipped: 'skippedAreaHa',
+};
+
+function layerFeatures(idPrefix: string, layers: ApplicationLayers, areaOf: (layer: CoverageLayerName) => number | null, source: { fileId: string | null; logId: string | null }) {
+  return COVERAGE_LAYERS.map((layer) => ({
+    type: 'Feature' as const,
+    id: `${idPrefix}:${layer}`,
+    geometry: layers[layer],
+    properties: { layer, scope: source.fileId === null ? ('job' as const) : ('log' as const), areaHa: areaOf(layer), ...source },
+  }));
+}
 
 function fileSummary(file: ApplicationFile) {
   return {
@@ -41,9 +56,19 @@ export function registerResultRoutes(app: HttpApp, context: RouteContext): void 
     },
     async (request) => {
       const job = await jobForCaller(context, principalOf(request), request.params.jobId);
-      const files = await repositories.applicationRecords.listFilesByCustomer(job.customerId, { jobId: job.id, limit: MAX_FILES });
+      const [files, record] = await Promise.all([
+        repositories.applicationRecords.listFilesByCustomer(job.customerId, { jobId: job.id, limit: MAX_FILES }),
+        repositories.applicationRecords.findJobRecord(job.customerId, job.id),
+      ]);
       files.sort((a, b) => (a.summary.startTime ?? a.createdAt).localeCompare(b.summary.startTime ?? b.createdAt));
-      return { jobId: job.id, files: files.map(fileSummary), totals: applicationTotals(files, job.targetRateLPerHa) };
+      const current = new Set(files.map((f) => f.id));
+      const totals = record && {
+        fileCount: record.fileIds.length,
+        upToDate: record.fileIds.length === current.size && record.fileIds.every((id) => current.has(id)),
+        computedAt: record.computedAt,
+        summary: record.summary,
+      };
+      return { jobId: job.id, files: files.map(fileSummary), totals };
     },
   );
 
@@ -53,20 +78,28 @@ export function registerResultRoutes(app: HttpApp, context: RouteContext): void 
       config,
       schema: {
         tags,
-        summary: 'As-applied coverage of a job: a GeoJSON FeatureCollection with one Feature per flight log',
+        summary: 'As-applied coverage of a job: GeoJSON features for its treated, overlap, off-target and skipped layers (and each log’s with include=logs)',
         params: JobIdParams,
+        querystring: CoverageQuery,
         produces: ['application/geo+json', 'application/json'],
-        response: { 200: FeatureCollectionSchema, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: CoverageCollectionSchema, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {
       const job = await jobForCaller(context, principalOf(request), request.params.jobId);
-      const coverages = await repositories.applicationRecords.listCoverageByJob(job.customerId, job.id);
-      const collection: FeatureCollection = {
-        type: 'FeatureCollection',
-        features: coverages.map((c) => ({ type: 'Feature', id: c.fileId, geometry: c.coverage, properties: { fileId: c.fileId, logId: c.logId } })),
-      };
-      return reply.type('application/geo+json').send(collection);
+      const jobCoverage = await repositories.applicationRecords.findJobCoverage(job.customerId, job.id);
+      const features = jobCoverage
+        ? layerFeatures(job.id, jobCoverage.layers, (layer) => jobCoverage.record.summary[LAYER_AREA[layer]], { fileId: null, logId: null })
+        : [];
+      if (request.query.include === 'logs') {
+        const logs = await repositories.applicationRecords.listCoverageByJob(job.customerId, job.id);
+        const files = new Map((await repositories.applicationRecords.listFilesByCustomer(job.customerId, { jobId: job.id, limit: MAX_FILES })).map((f) => [f.id, f]));
+        for (const log of logs) {
+          const file = files.get(log.fileId);
+          features.push(...layerFeatures(log.fileId, log.layers, (layer) => file?.summary[LAYER_AREA[layer]] ?? null, { fileId: log.fileId, logId: log.logId }));
+        }
+      }
+      return reply.type('application/geo+json').send({ type: 'FeatureCollection', features });
     },
   );
 }

@@ -1,7 +1,8 @@
 import {
   ApplicationMatchSchema,
   ApplicationSummarySchema,
-  MinMaxAvgSchema,
+  CoverageLayerNameSchema,
+  LayerGeometrySchema,
   ObjectIdStringSchema,
   PartnerCodeSchema,
   ProcessingStageSchema,
@@ -9,7 +10,6 @@ import {
 } from '@agair/domain-models';
 import { Type } from 'typebox';
 
-const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const ApplicationFileSummarySchema = Type.Object({
@@ -26,34 +26,46 @@ export const ApplicationFileSummarySchema = Type.Object({
   summary: ApplicationSummarySchema,
 });
 
-export const ApplicationTotalsSchema = Type.Object({
-  fileCount: Type.Integer(),
-  startTime: NullableString,
-  endTime: NullableString,
-  flightTimeS: Type.Number(),
-  sprayTimeS: Type.Number(),
-  distanceFlownM: Type.Number(),
-  sprayedDistanceM: Type.Number(),
-  passCount: Type.Integer(),
-  treatedAreaHa: Type.Number({ description: 'sum over logs: ground sprayed in two logs counts twice' }),
-  treatedAreaAc: Type.Number(),
-  overlapAreaHa: Type.Number(),
-  insideBoundaryAreaHa: Type.Number(),
-  offTargetAreaHa: Type.Number(),
-  volumeAppliedL: Type.Number(),
-  averageRateLPerHa: Type.Union([Type.Number({ description: 'weighted by treated area' }), Type.Null()]),
-  averageRateGalPerAc: NullableNumber,
-  targetRateLPerHa: NullableNumber,
-  rateDeviationPct: NullableNumber,
-  weather: Type.Object({
-    windSpeedMps: Type.Union([MinMaxAvgSchema, Type.Null()]),
-    temperatureC: Type.Union([MinMaxAvgSchema, Type.Null()]),
-    humidityPct: Type.Union([MinMaxAvgSchema, Type.Null()]),
-  }),
-});
+export const JobTotalsSchema = Type.Object(
+  {
+    fileCount: Type.Integer({ minimum: 0, description: 'logs the totals were computed from' }),
+    upToDate: Type.Boolean({ description: 'false while a log of the job is being added (the totals are recomputed after each log)' }),
+    computedAt: TimestampSchema,
+    summary: ApplicationSummarySchema,
+  },
+  {
+    description:
+      'The job as a whole, computed like a log: treated is the union of all logs’ swaths (ground sprayed in two loads counts once, and as overlap); skipped is the field minus exclusions no log treated; volume adds up; the rate is total volume over total swath area; weather spans the logs.',
+  },
+);
 
 export const ApplicationsResponse = Type.Object({
   jobId: ObjectIdStringSchema,
   files: Type.Array(ApplicationFileSummarySchema),
-  totals: ApplicationTotalsSchema,
+  totals: Type.Union([JobTotalsSchema, Type.Null()], { description: 'null until a log of the job has been processed' }),
+});
+
+export const CoverageQuery = Type.Object(
+  {
+    include: Type.Optional(Type.Union([Type.Literal('job'), Type.Literal('logs')], { default: 'job', description: 'job: the job’s four layers; logs: also each log’s' })),
+  },
+  { additionalProperties: false },
+);
+
+const CoverageFeatureSchema = Type.Object({
+  type: Type.Literal('Feature'),
+  id: Type.String(),
+  geometry: LayerGeometrySchema,
+  properties: Type.Object({
+    layer: CoverageLayerNameSchema,
+    scope: Type.Union([Type.Literal('job'), Type.Literal('log')]),
+    areaHa: Type.Union([Type.Number({ description: 'measured area of the layer (the outline is simplified for maps)' }), Type.Null()]),
+    fileId: NullableString,
+    logId: NullableString,
+  }),
+});
+
+export const CoverageCollectionSchema = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(CoverageFeatureSchema),
 });

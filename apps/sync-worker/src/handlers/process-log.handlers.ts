@@ -4,6 +4,7 @@ import type { Repositories } from '@agair/persistence';
 import { PermanentTaskError } from '@agair/runtime';
 import type { Logger } from '@agair/service-kit';
 import type { SyncWorkerMetrics } from '../metrics.js';
+import type { ComputePool } from '../processing/compute-pool.js';
 import { processLogFile, type StoredLogInput } from '../processing/process-log-file.js';
 
 export interface ProcessLogDeps {
@@ -12,6 +13,7 @@ export interface ProcessLogDeps {
   metrics: SyncWorkerMetrics;
   workerId: string;
   leaseMs: number;
+  compute: ComputePool;
 }
 
 /**

@@ -1,25 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import {
-  MatchMethod,
-  ProcessingStage,
-  type ApplicationMatch,
-  type ApplicationSummary,
-  type Job,
-  type JobAssign,
-  type MultiPolygon,
-  type PartnerCode,
-} from '@agair/domain-models';
+import { MatchMethod, ProcessingStage, type ApplicationMatch, type ApplicationSummary, type Job, type JobAssign, type PartnerCode } from '@agair/domain-models';
 import type { Repositories } from '@agair/persistence';
-import {
-  FLIGHT_LOG_VERSION_MAJOR,
-  FLIGHT_LOG_VERSION_MINOR,
-  FlightLogParseError,
-  computeApplicationStatistics,
-  decodeFlightLog,
-  type ApplicationStatistics,
-  type FlightLogDecodeStats,
-} from '@agair/satloc-parser';
+import { refreshJobApplicationRecord } from '@agair/runtime';
+import { FLIGHT_LOG_VERSION_MAJOR, FLIGHT_LOG_VERSION_MINOR, FlightLogParseError, decodeFlightLog } from '@agair/satloc-parser';
 import type { Logger } from '@agair/service-kit';
+import type { ComputePool } from './compute-pool.js';
 import { matchLog } from './log-matcher.js';
 
 export interface StoredLogInput {
@@ -38,35 +23,14 @@ export type ProcessLogResult =
   /** The file as a whole cannot be decoded (empty, not a flight log, unsupported version): retrying cannot help. */
   | { outcome: 'unusable'; reason: string; formatName: string };
 
-/** Decoding yields to the event loop between slices, so AMQP heartbeats keep flowing during long logs. */
+/** Identifying a log reads its first records on the event loop, yielding between slices. */
 const SLICE_BYTES = 256 * 1024;
-/** A boundary-overlap match below this share of the treated area is no match. */
-const MIN_OVERLAP_SHARE = 0.3;
-const EMPTY_AREA: MultiPolygon = { type: 'MultiPolygon', coordinates: [] };
 
 export async function* slices(bytes: Buffer, sliceBytes = SLICE_BYTES): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < bytes.length; offset += sliceBytes) {
     yield bytes.subarray(offset, Math.min(bytes.length, offset + sliceBytes));
     await yieldToEventLoop();
   }
-}
-
-interface Computed {
-  statistics: ApplicationStatistics;
-  decodeStats: FlightLogDecodeStats;
-  formatName: string;
-}
-
-/** Decode and statistics of a stored log against a job's field (or no field), yielding between slices. */
-export async function compute(bytes: Buffer, job: Pick<Job, 'boundary' | 'exclusions' | 'targetRateLPerHa'> | null, sliceBytes = SLICE_BYTES): Promise<Computed> {
-  const decoding = decodeFlightLog(slices(bytes, sliceBytes));
-  const statistics = await computeApplicationStatistics(decoding, {
-    boundary: job?.boundary ?? EMPTY_AREA,
-    exclusions: job?.exclusions ?? [],
-    ...(job ? { targetRateLPerHa: job.targetRateLPerHa } : {}),
-    includePassFootprints: false,
-  });
-  return { statistics, decodeStats: decoding.stats, formatName: decoding.formatName ?? 'unknown' };
 }
 
 /** The first records: the header's job id and aircraft, and the first fix's time. */
@@ -83,19 +47,18 @@ async function identify(bytes: Buffer): Promise<{ headerJobId: string | null; he
   return { headerJobId, headerAircraftId, startedAtMs: null };
 }
 
-function treatedArea(statistics: ApplicationStatistics): MultiPolygon | null {
-  const treated = statistics.coverage.features.find((f) => f.properties.layer === 'treated');
-  return treated && treated.geometry.coordinates.length > 0 ? (treated.geometry as MultiPolygon) : null;
+export interface ProcessLogFileDeps {
+  repositories: Repositories;
+  logger: Logger;
+  compute: ComputePool;
 }
 
 /**
  * Turns a stored flight log into application records: identify → match to an assignment →
- * statistics against the job's field → store (idempotent per log content).
+ * statistics against the job's field (on a worker thread) → store (idempotent per log content)
+ * → recompute the job's record from all its logs.
  */
-export async function processLogFile(
-  deps: { repositories: Repositories; logger: Logger },
-  input: StoredLogInput,
-): Promise<ProcessLogResult> {
+export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogInput): Promise<ProcessLogResult> {
   const startedAt = new Date();
   const bytes = await deps.repositories.logFiles.read(input.storedFileId);
   let identity: Awaited<ReturnType<typeof identify>>;
@@ -114,32 +77,23 @@ export async function processLogFile(
     aircraftId: input.aircraftId ?? identity.headerAircraftId,
     startedAtMs: identity.startedAtMs,
   });
-
+  const byOverlap = matched.overlapCandidates.length > 1;
+  const candidates: { assign: JobAssign | null; job: Job }[] = byOverlap
+    ? matched.overlapCandidates
+    : matched.job
+      ? [{ assign: matched.assign, job: matched.job }]
+      : [];
+  const measured = await deps.compute.measureLog({ bytes, candidates: candidates.map((c) => c.job), chooseByOverlap: byOverlap });
+  if (measured.outcome === 'unusable') return measured;
+  const picked = measured.chosen >= 0 ? candidates[measured.chosen] : null;
+  const assign = picked?.assign ?? null;
+  const job = picked?.job ?? null;
   let match = matched.match;
-  let assign: JobAssign | null = matched.assign;
-  let job: Job | null = matched.job;
-  let computed = await compute(bytes, job);
-  if (matched.overlapCandidates.length > 1) {
-    // Several jobs could be it: the one whose field holds most of what was sprayed.
-    let best = { share: share(computed.statistics.summary), computed, assign, job };
-    for (const candidate of matched.overlapCandidates.slice(1)) {
-      const other = await compute(bytes, candidate.job);
-      const otherShare = share(other.statistics.summary);
-      if (otherShare > best.share) best = { share: otherShare, computed: other, assign: candidate.assign, job: candidate.job };
-    }
-    ({ computed, assign, job } = best);
-    match =
-      best.share >= MIN_OVERLAP_SHARE
-        ? { method: MatchMethod.BOUNDARY_OVERLAP, confidence: round(best.share) }
-        : { method: MatchMethod.UNMATCHED, confidence: 0 };
-    if (match.method === MatchMethod.UNMATCHED) {
-      computed = await compute(bytes, null);
-      assign = null;
-      job = null;
-    }
+  if (byOverlap) {
+    match = picked ? { method: MatchMethod.BOUNDARY_OVERLAP, confidence: round(measured.share) } : { method: MatchMethod.UNMATCHED, confidence: 0 };
   }
 
-  const { statistics, decodeStats } = computed;
+  const { statistics, decodeStats } = measured;
   const finishedAt = new Date();
   const saved = await deps.repositories.applicationRecords.saveProcessedLog(
     {
@@ -155,7 +109,7 @@ export async function processLogFile(
       jobId: job?.id ?? null,
       assignId: assign?.id ?? null,
       match,
-      decoder: { format: computed.formatName, version: `${FLIGHT_LOG_VERSION_MAJOR}.${FLIGHT_LOG_VERSION_MINOR}` },
+      decoder: { format: measured.formatName, version: `${FLIGHT_LOG_VERSION_MAJOR}.${FLIGHT_LOG_VERSION_MINOR}` },
       records: { read: decodeStats.recordsRead, skipped: decodeStats.recordsSkipped, corrupt: decodeStats.recordsCorrupt },
       processing: {
         stage: ProcessingStage.DONE,
@@ -166,8 +120,11 @@ export async function processLogFile(
       summary: statistics.summary,
     },
     statistics.passes,
-    treatedArea(statistics),
+    { layers: measured.layers, swaths: statistics.swaths },
   );
+  // The job's record is the union over its logs; a log moved to another job leaves the old one's too.
+  const jobIds = new Set([job?.id, saved.previousJobId].filter((id): id is string => typeof id === 'string'));
+  for (const jobId of jobIds) await refreshJobApplicationRecord({ repositories: deps.repositories, combine: deps.compute.combineJob }, input.customerId, jobId);
   deps.logger.info(
     {
       logId: input.logId,
@@ -180,11 +137,7 @@ export async function processLogFile(
     },
     'flight log processed',
   );
-  return { outcome: 'processed', applicationFileId: saved.file.id, match, summary: statistics.summary, formatName: computed.formatName };
-}
-
-function share(summary: ApplicationSummary): number {
-  return summary.treatedAreaHa > 0 ? summary.insideBoundaryAreaHa / summary.treatedAreaHa : 0;
+  return { outcome: 'processed', applicationFileId: saved.file.id, match, summary: statistics.summary, formatName: measured.formatName };
 }
 
 function round(value: number): number {

@@ -3,6 +3,7 @@ import type { IndexSpec } from '../infrastructure/index-spec.js';
 export const APPLICATION_FILES_COLLECTION = 'application_files';
 export const APPLICATION_DETAILS_COLLECTION = 'application_details';
 export const APPLICATION_COVERAGES_COLLECTION = 'application_coverages';
+export const APPLICATION_JOB_RECORDS_COLLECTION = 'application_job_records';
 
 export const applicationRecordIndexes: readonly IndexSpec[] = [
   // One record per processed log content: reprocessing replaces it. (trackerId/logId are null
@@ -16,4 +17,6 @@ export const applicationRecordIndexes: readonly IndexSpec[] = [
   // As-applied coverage, one per file, kept apart from the file record: it can be large.
   { collection: APPLICATION_COVERAGES_COLLECTION, name: 'application_coverage_file_unique', key: { fileId: 1 }, unique: true },
   { collection: APPLICATION_COVERAGES_COLLECTION, name: 'application_coverage_customer_job', key: { customerId: 1, jobId: 1 } },
+  // A job's record (the union over its logs), one per job, replaced whenever one of its logs is processed.
+  { collection: APPLICATION_JOB_RECORDS_COLLECTION, name: 'application_job_record_unique', key: { jobId: 1 }, unique: true },
 ];

@@ -1,4 +1,4 @@
-import type { MultiPolygon } from '@agair/domain-models';
+import { packMultiPolygon, type MultiPolygon } from '@agair/domain-models';
 import { testServices, uniqueName, withDatabase } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePass, sampleSummary } from '../../test/builders.js';
@@ -65,6 +65,12 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
     const second = await records.saveProcessedLog(fileInput(hash, { records: { read: 5401, skipped: 0, corrupt: 0 } }), [samplePass(0), samplePass(1)]);
     expect(second.created).toBe(false);
     expect(second.file.id).toBe(first.file.id);
+    expect(first.previousJobId).toBeNull();
+    // Matched to another job this time: the caller learns which job the record left.
+    const otherJob = newObjectIdString();
+    const third = await records.saveProcessedLog(fileInput(hash, { jobId: otherJob }), [samplePass(0), samplePass(1)]);
+    expect(third.previousJobId).toBe(second.file.jobId);
+    expect(third.file.jobId).toBe(otherJob);
     expect(second.file.records.read).toBe(5401);
 
     expect(await database.db.collection(APPLICATION_FILES_COLLECTION).countDocuments({ contentHash: hash })).toBe(1);
@@ -101,9 +107,30 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
         ],
       ],
     };
-    const saved = await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId }), [samplePass(0)], coverage);
-    expect(await records.listCoverageByJob(customerId, jobId)).toEqual([{ fileId: saved.file.id, logId: saved.file.logId, jobId, coverage }]);
+    const empty = { type: 'MultiPolygon' as const, coordinates: [] };
+    const layers = { treated: coverage, overlap: empty, offTarget: { type: 'MultiPolygon' as const, coordinates: [coverage.coordinates[1]] }, skipped: empty };
+    const packed = { treated: packMultiPolygon(layers.treated.coordinates), overlap: packMultiPolygon([]), offTarget: packMultiPolygon(layers.offTarget.coordinates), skipped: packMultiPolygon([]) };
+    // Two swath rings; odd offsets and values that are not round in binary.
+    const swaths = { lonLat: Float64Array.from([-97.5, 38.1, -97.49, 38.1, -97.49, 38.11, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), ringStarts: Uint32Array.from([0, 3, 6]) };
+    const saved = await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId, summary: sampleSummary() }), [samplePass(0)], { layers: packed, swaths });
+    expect(await records.listCoverageByJob(customerId, jobId)).toEqual([{ fileId: saved.file.id, logId: saved.file.logId, jobId, layers }]);
     expect(await records.listCoverageByJob(newObjectIdString(), jobId)).toEqual([]);
+    const inputs = await records.listJobRecordInputs(customerId, jobId, 10);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0].fileId).toBe(saved.file.id);
+    expect(inputs[0].summary).toEqual(saved.file.summary);
+    expect(Array.from(inputs[0].swaths.lonLat)).toEqual(Array.from(swaths.lonLat));
+    expect(Array.from(inputs[0].swaths.ringStarts)).toEqual([0, 3, 6]);
+    expect(await records.listFileIdsByJob(customerId, jobId, 10)).toEqual([saved.file.id]);
+    // The job's record: one per job, replaced, without layers unless asked.
+    const record = await records.saveJobRecord({ jobId, customerId, fileIds: [saved.file.id], summary: saved.file.summary }, packed);
+    expect(await records.findJobRecord(customerId, jobId)).toEqual(record);
+    expect(await records.findJobRecord(newObjectIdString(), jobId)).toBeNull();
+    expect((await records.findJobCoverage(customerId, jobId))?.layers).toEqual(layers);
+    await records.saveJobRecord({ jobId, customerId, fileIds: [], summary: saved.file.summary }, { ...packed, treated: packMultiPolygon([]) });
+    expect((await records.findJobCoverage(customerId, jobId))?.layers.treated).toEqual(empty);
+    await records.deleteJobRecord(jobId);
+    expect(await records.findJobRecord(customerId, jobId)).toBeNull();
     // Processing again without coverage (nothing sprayed) removes the old one.
     await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId }), [samplePass(0)], null);
     expect(await records.listCoverageByJob(customerId, jobId)).toEqual([]);

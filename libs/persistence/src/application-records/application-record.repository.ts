@@ -1,23 +1,34 @@
-import type {
-  ApplicationDetail,
-  ApplicationFile,
-  ApplicationMatch,
-  ApplicationPass,
-  ApplicationSummary,
-  AreaGeometry,
-  DecoderInfo,
-  PartnerCode,
-  ProcessingStage,
-  RecordCounts,
-  WeatherSample,
+import {
+  COVERAGE_LAYERS,
+  type ApplicationDetail,
+  type ApplicationFile,
+  type ApplicationLayers,
+  type ApplicationMatch,
+  type ApplicationPass,
+  type ApplicationSummary,
+  type CoverageLayerName,
+  type DecoderInfo,
+  type JobApplicationRecord,
+  type PackedArea,
+  type PackedLayers,
+  type SwathSet,
+  unpackLayers,
+  type PartnerCode,
+  type ProcessingStage,
+  type RecordCounts,
+  type WeatherSample,
 } from '@agair/domain-models';
-import { ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+import { Binary, ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
 import { fromObjectId, fromObjectIdOrNull, toObjectId, toObjectIdOrNull } from '../infrastructure/object-id.mapper.js';
 import { assertStorable } from '../infrastructure/storable.js';
 import { systemClock, toDate, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
-import { fromStoredArea, toStoredArea, type StoredAreaGeometry } from '../geometry/geometry.mapper.js';
-import { APPLICATION_COVERAGES_COLLECTION, APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+import {
+  APPLICATION_COVERAGES_COLLECTION,
+  APPLICATION_DETAILS_COLLECTION,
+  APPLICATION_FILES_COLLECTION,
+  APPLICATION_JOB_RECORDS_COLLECTION,
+} from './application-record.indexes.js';
 
 type WeatherSampleDocument = Omit<WeatherSample, 'time'> & { time: Date };
 
@@ -52,22 +63,63 @@ export interface ApplicationFileDocument {
   updatedAt: Date;
 }
 
-/** The as-applied coverage of one file, stored without nested arrays (see geometry.mapper). */
+/** A packed layer (see PackedArea) as two binary fields. */
+interface StoredPackedArea {
+  parts: Binary;
+  e7: Binary;
+}
+
+type StoredLayers = Record<CoverageLayerName, StoredPackedArea>;
+
+/**
+ * Swaths as two binary fields (little-endian Float64 lon/lat pairs and Uint32 ring starts):
+ * a 250 ha log's ~1,300 swath vertices take 21 KB instead of an array of 2,600 BSON doubles.
+ */
+interface StoredSwaths {
+  lonLat: Binary;
+  ringStarts: Binary;
+}
+
+/** The as-applied coverage of one file: its layers (no nested arrays, see geometry.mapper) and swaths. */
 export interface ApplicationCoverageDocument {
   _id: ObjectId;
   fileId: ObjectId;
   customerId: ObjectId;
   jobId: ObjectId | null;
   logId: string | null;
-  coverage: StoredAreaGeometry;
+  layers: StoredLayers;
+  swaths: StoredSwaths;
   updatedAt: Date;
+}
+
+/** What processing a log produces besides its summary and passes. */
+export interface LogCoverage {
+  layers: PackedLayers;
+  swaths: SwathSet;
 }
 
 export interface ApplicationCoverage {
   fileId: string;
   logId: string | null;
   jobId: string | null;
-  coverage: AreaGeometry;
+  layers: ApplicationLayers;
+}
+
+/** A log's part in its job's record: the stored summary and swaths. */
+export interface JobRecordInput {
+  fileId: string;
+  summary: ApplicationSummary;
+  swaths: SwathSet;
+}
+
+export interface JobApplicationRecordDocument {
+  _id: ObjectId;
+  jobId: ObjectId;
+  customerId: ObjectId;
+  fileIds: ObjectId[];
+  summary: SummaryDocument;
+  layers: StoredLayers;
+  computedAt: Date;
 }
 
 export interface ApplicationDetailDocument {
@@ -97,6 +149,8 @@ export interface SavedApplicationRecord {
   file: ApplicationFile;
   /** False when a record for the same content existed and was replaced. */
   created: boolean;
+  /** The job the replaced record belonged to (its job record needs recomputing too when it changed). */
+  previousJobId: string | null;
   passCount: number;
 }
 
@@ -111,22 +165,20 @@ export class ApplicationRecordRepository {
   private readonly files: Collection<ApplicationFileDocument>;
   private readonly details: Collection<ApplicationDetailDocument>;
   private readonly coverages: Collection<ApplicationCoverageDocument>;
+  private readonly jobRecords: Collection<JobApplicationRecordDocument>;
 
   constructor(db: Db, private readonly clock: Clock = systemClock) {
+    this.jobRecords = db.collection<JobApplicationRecordDocument>(APPLICATION_JOB_RECORDS_COLLECTION);
     this.files = db.collection<ApplicationFileDocument>(APPLICATION_FILES_COLLECTION);
     this.details = db.collection<ApplicationDetailDocument>(APPLICATION_DETAILS_COLLECTION);
     this.coverages = db.collection<ApplicationCoverageDocument>(APPLICATION_COVERAGES_COLLECTION);
   }
 
-  async saveProcessedLog(
-    input: ApplicationFileInput,
-    passes: readonly ApplicationPass[],
-    coverage: AreaGeometry | null = null,
-  ): Promise<SavedApplicationRecord> {
+  async saveProcessedLog(input: ApplicationFileInput, passes: readonly ApplicationPass[], coverage: LogCoverage | null = null): Promise<SavedApplicationRecord> {
     const now = this.clock();
     const fields = toFileFields(input);
     assertStorable(fields, '/file');
-    const { doc, created } = await this.upsertFile(fields, now);
+    const { doc, created, previousJobId } = await this.upsertFile(fields, now);
 
     const fileId = doc._id;
     const operations: AnyBulkWriteOperation<ApplicationDetailDocument>[] = passes.map((pass, i) => {
@@ -138,27 +190,80 @@ export class ApplicationRecordRepository {
     const keep = passes.map((pass) => pass.passIndex);
     await this.details.deleteMany({ fileId, passIndex: { $nin: keep } });
     if (coverage) {
-      const stored = toStoredArea(coverage, '/coverage');
+      const stored = { layers: toStoredLayers(coverage.layers), swaths: toStoredSwaths(coverage.swaths) };
       await this.withDuplicateRetry(() =>
-        this.coverages.replaceOne(
-          { fileId },
-          { fileId, customerId: doc.customerId, jobId: doc.jobId, logId: doc.logId, coverage: stored, updatedAt: now },
-          { upsert: true },
-        ),
+        this.coverages.replaceOne({ fileId }, { fileId, customerId: doc.customerId, jobId: doc.jobId, logId: doc.logId, ...stored, updatedAt: now }, { upsert: true }),
       );
     } else {
       await this.coverages.deleteOne({ fileId });
     }
-    return { file: toApplicationFile(doc), created, passCount: passes.length };
+    return { file: toApplicationFile(doc), created, previousJobId, passCount: passes.length };
   }
 
-  /** The as-applied coverage of every file matched to a job, as GeoJSON. */
+  /** The as-applied coverage layers of every file matched to a job, as GeoJSON. */
   async listCoverageByJob(customerId: string, jobId: string): Promise<ApplicationCoverage[]> {
     const docs = await this.coverages
-      .find({ customerId: toObjectId(customerId, 'customerId'), jobId: toObjectId(jobId, 'jobId') })
+      .find({ customerId: toObjectId(customerId, 'customerId'), jobId: toObjectId(jobId, 'jobId') }, { projection: { swaths: 0 } })
       .sort({ _id: 1 })
       .toArray();
-    return docs.map((d) => ({ fileId: fromObjectId(d.fileId), logId: d.logId, jobId: d.jobId && fromObjectId(d.jobId), coverage: fromStoredArea(d.coverage) }));
+    return docs.map((d) => ({ fileId: fromObjectId(d.fileId), logId: d.logId, jobId: d.jobId && fromObjectId(d.jobId), layers: fromStoredLayers(d.layers) }));
+  }
+
+  /** Each log of a job with its summary and swaths: what the job's record is computed from. */
+  async listJobRecordInputs(customerId: string, jobId: string, limit: number): Promise<JobRecordInput[]> {
+    const filter = { customerId: toObjectId(customerId, 'customerId'), jobId: toObjectId(jobId, 'jobId') };
+    const [files, coverages] = await Promise.all([
+      this.files.find(filter, { projection: { summary: 1 } }).sort({ _id: 1 }).limit(limit).toArray(),
+      this.coverages.find(filter, { projection: { fileId: 1, swaths: 1 } }).toArray(),
+    ]);
+    const swathsOf = new Map(coverages.map((c) => [c.fileId.toHexString(), fromStoredSwaths(c.swaths)]));
+    const empty: SwathSet = { lonLat: new Float64Array(0), ringStarts: new Uint32Array(1) };
+    return files.map((f) => ({ fileId: fromObjectId(f._id), summary: fromSummaryDocument(f.summary), swaths: swathsOf.get(f._id.toHexString()) ?? empty }));
+  }
+
+  async listFileIdsByJob(customerId: string, jobId: string, limit: number): Promise<string[]> {
+    const docs = await this.files
+      .find({ customerId: toObjectId(customerId, 'customerId'), jobId: toObjectId(jobId, 'jobId') }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => fromObjectId(d._id));
+  }
+
+  /** Replaces the job's record (one per job). */
+  async saveJobRecord(record: Omit<JobApplicationRecord, 'computedAt'>, layers: PackedLayers): Promise<JobApplicationRecord> {
+    const now = this.clock();
+    const jobId = toObjectId(record.jobId, 'jobId');
+    const doc: Omit<JobApplicationRecordDocument, '_id'> = {
+      jobId,
+      customerId: toObjectId(record.customerId, 'customerId'),
+      fileIds: record.fileIds.map((id) => toObjectId(id, 'fileId')),
+      summary: toSummaryDocument(record.summary),
+      layers: toStoredLayers(layers),
+      computedAt: now,
+    };
+    assertStorable(doc, '/jobRecord');
+    await this.withDuplicateRetry(() => this.jobRecords.replaceOne({ jobId }, doc, { upsert: true }));
+    return { ...record, computedAt: now.toISOString() };
+  }
+
+  async deleteJobRecord(jobId: string): Promise<void> {
+    await this.jobRecords.deleteOne({ jobId: toObjectId(jobId, 'jobId') });
+  }
+
+  /** The job's record without its layers (null before any of its logs was processed). */
+  async findJobRecord(customerId: string, jobId: string): Promise<JobApplicationRecord | null> {
+    const doc = await this.jobRecords.findOne(
+      { jobId: toObjectId(jobId, 'jobId'), customerId: toObjectId(customerId, 'customerId') },
+      { projection: { layers: 0 } },
+    );
+    return doc && toJobRecord(doc);
+  }
+
+  /** The job's record with its coverage layers. */
+  async findJobCoverage(customerId: string, jobId: string): Promise<{ record: JobApplicationRecord; layers: ApplicationLayers } | null> {
+    const doc = await this.jobRecords.findOne({ jobId: toObjectId(jobId, 'jobId'), customerId: toObjectId(customerId, 'customerId') });
+    return doc && { record: toJobRecord(doc), layers: fromStoredLayers(doc.layers) };
   }
 
   async findFileById(customerId: string, fileId: string): Promise<ApplicationFile | null> {
@@ -194,18 +299,18 @@ export class ApplicationRecordRepository {
   private async upsertFile(
     fields: Omit<ApplicationFileDocument, '_id' | 'createdAt' | 'updatedAt'>,
     now: Date,
-  ): Promise<{ doc: ApplicationFileDocument; created: boolean }> {
+  ): Promise<{ doc: ApplicationFileDocument; created: boolean; previousJobId: string | null }> {
     const identity = { customerId: fields.customerId, contentHash: fields.contentHash };
     const replace = async () => {
-      const doc = await this.files.findOneAndUpdate(identity, { $set: { ...fields, updatedAt: now } }, { returnDocument: 'after' });
-      return doc && { doc, created: false };
+      const before = await this.files.findOneAndUpdate(identity, { $set: { ...fields, updatedAt: now } }, { returnDocument: 'before' });
+      return before && { doc: { ...before, ...fields, updatedAt: now }, created: false, previousJobId: before.jobId && fromObjectId(before.jobId) };
     };
     const replaced = await replace();
     if (replaced) return replaced;
     const doc: ApplicationFileDocument = { _id: new ObjectId(), ...fields, createdAt: now, updatedAt: now };
     try {
       await this.files.insertOne(doc);
-      return { doc, created: true };
+      return { doc, created: true, previousJobId: null };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       // Another worker inserted the same content between our read and insert.
@@ -227,7 +332,6 @@ export class ApplicationRecordRepository {
 }
 
 function toFileFields(input: ApplicationFileInput): Omit<ApplicationFileDocument, '_id' | 'createdAt' | 'updatedAt'> {
-  const s = input.summary;
   return {
     partnerCode: input.partnerCode,
     customerId: toObjectId(input.customerId, 'customerId'),
@@ -249,16 +353,74 @@ function toFileFields(input: ApplicationFileInput): Omit<ApplicationFileDocument
       finishedAt: toDateOrNull(input.processing.finishedAt, 'processing.finishedAt'),
       durationMs: input.processing.durationMs,
     },
-    summary: {
-      ...s,
-      startTime: toDateOrNull(s.startTime, 'summary.startTime'),
-      endTime: toDateOrNull(s.endTime, 'summary.endTime'),
-      weather: {
-        ...s.weather,
-        atSprayStart: s.weather.atSprayStart && { ...s.weather.atSprayStart, time: toDate(s.weather.atSprayStart.time, 'weather.atSprayStart.time') },
-        atSprayEnd: s.weather.atSprayEnd && { ...s.weather.atSprayEnd, time: toDate(s.weather.atSprayEnd.time, 'weather.atSprayEnd.time') },
-      },
+    summary: toSummaryDocument(input.summary),
+  };
+}
+
+function toSummaryDocument(s: ApplicationSummary): SummaryDocument {
+  return {
+    ...s,
+    startTime: toDateOrNull(s.startTime, 'summary.startTime'),
+    endTime: toDateOrNull(s.endTime, 'summary.endTime'),
+    weather: {
+      ...s.weather,
+      atSprayStart: s.weather.atSprayStart && { ...s.weather.atSprayStart, time: toDate(s.weather.atSprayStart.time, 'weather.atSprayStart.time') },
+      atSprayEnd: s.weather.atSprayEnd && { ...s.weather.atSprayEnd, time: toDate(s.weather.atSprayEnd.time, 'weather.atSprayEnd.time') },
     },
+  };
+}
+
+function fromSummaryDocument(s: SummaryDocument): ApplicationSummary {
+  return {
+    ...s,
+    // Records written before these fields existed read as unknown.
+    skippedPctOfField: s.skippedPctOfField ?? null,
+    grossSprayedAreaHa: s.grossSprayedAreaHa ?? 0,
+    startTime: toIsoOrNull(s.startTime),
+    endTime: toIsoOrNull(s.endTime),
+    weather: { ...s.weather, atSprayStart: toWeatherSample(s.weather.atSprayStart), atSprayEnd: toWeatherSample(s.weather.atSprayEnd) },
+  };
+}
+
+function toStoredLayers(layers: PackedLayers): StoredLayers {
+  return Object.fromEntries(COVERAGE_LAYERS.map((name) => [name, { parts: binaryOf(layers[name].parts), e7: binaryOf(layers[name].e7) }])) as StoredLayers;
+}
+
+function fromStoredLayers(stored: StoredLayers): ApplicationLayers {
+  const packed = Object.fromEntries(
+    COVERAGE_LAYERS.map((name): [CoverageLayerName, PackedArea] => [name, { parts: new Uint32Array(alignedCopy(stored[name].parts, 4)), e7: new Int32Array(alignedCopy(stored[name].e7, 4)) }]),
+  ) as PackedLayers;
+  return unpackLayers(packed);
+}
+
+/** Typed arrays are stored as their little-endian bytes (every platform Node runs on here is little-endian). */
+function binaryOf(a: Float64Array | Uint32Array | Int32Array): Binary {
+  return new Binary(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+}
+
+/** A Binary's bytes may sit at any offset of a shared buffer: copy them into an aligned one. */
+function alignedCopy(binary: Binary, elementBytes: number): ArrayBuffer {
+  const bytes = binary.buffer;
+  if (bytes.byteLength % elementBytes !== 0) throw new Error('stored binary field is corrupt: its length is not a whole number of elements');
+  return new Uint8Array(bytes).slice().buffer;
+}
+
+function toStoredSwaths(swaths: SwathSet): StoredSwaths {
+  for (const value of swaths.lonLat) if (!Number.isFinite(value)) throw new Error('swath coordinates must be finite');
+  return { lonLat: binaryOf(swaths.lonLat), ringStarts: binaryOf(swaths.ringStarts) };
+}
+
+function fromStoredSwaths(stored: StoredSwaths): SwathSet {
+  return { lonLat: new Float64Array(alignedCopy(stored.lonLat, 8)), ringStarts: new Uint32Array(alignedCopy(stored.ringStarts, 4)) };
+}
+
+function toJobRecord(doc: Omit<JobApplicationRecordDocument, 'layers'>): JobApplicationRecord {
+  return {
+    jobId: fromObjectId(doc.jobId),
+    customerId: fromObjectId(doc.customerId),
+    fileIds: doc.fileIds.map(fromObjectId),
+    summary: fromSummaryDocument(doc.summary),
+    computedAt: toIso(doc.computedAt),
   };
 }
 
@@ -287,7 +449,6 @@ function toWeatherSample(doc: WeatherSampleDocument | null): WeatherSample | nul
 }
 
 export function toApplicationFile(doc: ApplicationFileDocument): ApplicationFile {
-  const s = doc.summary;
   return {
     id: fromObjectId(doc._id),
     partnerCode: doc.partnerCode,
@@ -310,12 +471,7 @@ export function toApplicationFile(doc: ApplicationFileDocument): ApplicationFile
       finishedAt: toIsoOrNull(doc.processing.finishedAt),
       durationMs: doc.processing.durationMs,
     },
-    summary: {
-      ...s,
-      startTime: toIsoOrNull(s.startTime),
-      endTime: toIsoOrNull(s.endTime),
-      weather: { ...s.weather, atSprayStart: toWeatherSample(s.weather.atSprayStart), atSprayEnd: toWeatherSample(s.weather.atSprayEnd) },
-    },
+    summary: fromSummaryDocument(doc.summary),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };

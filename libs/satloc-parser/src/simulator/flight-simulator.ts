@@ -4,324 +4,242 @@ import { FixQuality, MarkerCode, type FlightLogRecord } from '../flight-log/flig
 import { jobFileFromGeoJson } from '../job-file/job-file.geojson.js';
 import type { JobFile } from '../job-file/job-file.types.js';
 import type { PlanarPoint, PlanarRing } from './field-shapes.js';
-import { rasteriseGroundTruth, ringIntervals, type TruthRectangle } from './ground-truth.js';
+import { FlightPath, type UV } from './flight-path.js';
+import type {
+  FlightPlan,
+  PlannedSpraySegment,
+  SimulatedFlight,
+  SimulatedJob,
+  SimulateFlightOptions,
+  SimulateJobOptions,
+} from './flight-simulator.types.js';
+import { groundTruthOf, type SprayedStrip, type TruthSettings } from './ground-truth.js';
 import { LocalTangentPlane } from './local-tangent-plane.js';
+import { injectByteFaults } from './log-faults.js';
 import { Prng } from './prng.js';
+import { GnssNoise, Weather } from './simulated-sensors.js';
+import { passLines, planVisits, reflyVisits, splitIntoLoads, type LineVisit, type PassLine } from './spray-plan.js';
 
-export interface WindChange {
-  /** Seconds after take-off. */
-  atS: number;
-  speedMps: number;
-  directionDeg: number;
-}
-
-export interface SimulatorFaults {
-  /** Records of unknown types (0x40–0x7f) slipped in between real ones. */
-  unknownRecords?: number;
-  /** Records that get one bit flipped after writing (not the first two). */
-  corruptRecords?: number;
-  /** Runs of random bytes inserted between records. */
-  garbageRuns?: number;
-  /** Cut the file at this fraction of its length (0–1), usually inside a record. */
-  truncateAtFraction?: number;
-  /** Produce an empty file. */
-  zeroLength?: boolean;
-}
-
-export interface SimulateFlightOptions {
-  seed: number;
-  /** Field outline in metres (x east, y north) around the origin. */
-  boundaryM: PlanarRing;
-  /** Exclusion zones inside the boundary, disjoint, in metres. */
-  exclusionsM?: PlanarRing[];
-  originLatDeg?: number;
-  originLonDeg?: number;
-  swathWidthM?: number;
-  /** Distance between pass centre lines; smaller than the swath gives overlap. Default: the swath. */
-  passSpacingM?: number;
-  /** Direction of the passes, degrees clockwise from north. */
-  passHeadingDeg?: number;
-  groundSpeedMps?: number;
-  fixRateHz?: number;
-  targetRateLPerHa?: number;
-  /** The boom opens this far before the field edge and closes this far after it (negative: late on, early off). */
-  sprayLeadM?: number;
-  /** Lines (0-based, in flying order) flown with the boom off: skipped strips. */
-  skipPassIndices?: number[];
-  /** Standard deviation of the GNSS position error per axis (Gauss–Markov, correlated in time). */
-  gpsNoiseM?: number;
-  gpsNoiseCorrelationS?: number;
-  headingNoiseDeg?: number;
-  startTimeMs?: number;
-  windSpeedMps?: number;
-  windDirectionDeg?: number;
-  windChanges?: WindChange[];
-  temperatureC?: number;
-  humidityPct?: number;
-  weatherIntervalS?: number;
-  /** Straight flight before the first and after the last spray point of each line. */
-  runInM?: number;
-  jobId?: string;
-  aircraftId?: string;
-  pilot?: string;
-  product?: string;
-  /** Fly the whole plan this many times in one log (long logs for benchmarks). Ground truth needs 1. */
-  repetitions?: number;
-  /** Compute the ground truth (default true; it needs repetitions = 1). */
-  groundTruth?: boolean;
-  /** Strip height of the ground-truth rasteriser. Default 0.1 m. */
-  groundTruthStepM?: number;
-  chunkSizeBytes?: number;
-  /** Stream the log out instead of keeping it (then `bytes` is empty and byte faults are refused). */
-  onChunk?: (chunk: Buffer) => void;
-  faults?: SimulatorFaults;
-}
-
-export interface PlannedSpraySegment {
-  passIndex: number;
-  lineIndex: number;
-  startTimeMs: number;
-  endTimeMs: number;
-  start: LonLat;
-  end: LonLat;
-  lengthM: number;
-  volumeL: number;
-}
-
-export interface FlightPlan {
-  swathWidthM: number;
-  passSpacingM: number;
-  passHeadingDeg: number;
-  groundSpeedMps: number;
-  flowLPerMin: number;
-  targetRateLPerHa: number;
-  lineCount: number;
-  spraySegments: PlannedSpraySegment[];
-  startTimeMs: number;
-  endTimeMs: number;
-  pathLengthM: number;
-}
-
-export interface GroundTruth {
-  fieldAreaHa: number;
-  treatedAreaHa: number;
-  overlapAreaHa: number;
-  insideBoundaryAreaHa: number;
-  offTargetAreaHa: number;
-  skippedAreaHa: number;
-  volumeAppliedL: number;
-  sprayTimeS: number;
-  sprayedDistanceM: number;
-  passCount: number;
-}
-
-export interface InjectedFaults {
-  unknownRecordsWritten: number;
-  corruptedRecordOffsets: number[];
-  garbageOffsets: number[];
-  truncatedAtByte: number | null;
-  zeroLength: boolean;
-}
-
-export interface SimulatedFlight {
-  /** The log (empty when streamed through `onChunk`). */
-  bytes: Buffer;
-  totalBytes: number;
-  recordsWritten: number;
-  field: { boundary: GeoJsonPolygon; exclusions: GeoJsonPolygon[] };
-  jobFile: JobFile;
-  plan: FlightPlan;
-  groundTruth: GroundTruth | null;
-  faults: InjectedFaults;
-}
-
-type UV = [u: number, v: number];
-
-interface Primitive {
-  startS: number;
-  lengthM: number;
-  /** Straight: from → to. Arc: centre, radius, start angle, sweep (radians, signed). */
-  from: UV;
-  to: UV;
-  arc: { centre: UV; radius: number; startAngle: number; sweep: number } | null;
-}
-
-interface Line {
-  index: number;
-  v: number;
-  dir: 1 | -1;
-  startU: number;
-  endU: number;
-  spray: [number, number][];
-  startS: number;
-}
+export type {
+  FlightPlan,
+  GroundTruth,
+  InjectedFaults,
+  PlannedSpraySegment,
+  SimulatedFlight,
+  SimulatedJob,
+  SimulateFlightOptions,
+  SimulateJobOptions,
+  SimulatorFaults,
+  WindChange,
+} from './flight-simulator.types.js';
 
 const DEG = Math.PI / 180;
 const DEFAULT_START_MS = Date.UTC(2025, 5, 1, 6, 0, 0);
 
+/** What every load of a job shares: settings, the pass frame, the field and the random streams. */
+interface JobContext {
+  options: SimulateJobOptions;
+  jobId: string;
+  swathWidthM: number;
+  passSpacingM: number;
+  headingDeg: number;
+  speedMps: number;
+  fixIntervalMs: number;
+  targetRateLPerHa: number;
+  flowLPerMin: number;
+  boomLagS: number;
+  repetitions: number;
+  noiseSigmaM: number;
+  headingNoiseDeg: number;
+  weatherIntervalMs: number;
+  startMs: number;
+  boundaryUv: PlanarRing;
+  exclusionsUv: PlanarRing[];
+  toXy: (u: number, v: number) => PlanarPoint;
+  plane: LocalTangentPlane;
+  field: { boundary: GeoJsonPolygon; exclusions: GeoJsonPolygon[] };
+  jobFile: JobFile;
+  truth: TruthSettings | null;
+  rng: Prng;
+  /** Boom lags come from their own stream, so a lag does not change the GNSS noise of the same seed. */
+  lagRng: Prng;
+  noise: GnssNoise;
+  weather: Weather;
+}
+
+/** A line as flown in one load: the straight's ends and where it starts along the path. */
+interface Leg {
+  visit: LineVisit;
+  startS: number;
+  startU: number;
+  endU: number;
+}
+
+interface FlownSegment extends SprayedStrip {
+  lineIndex: number;
+}
+
+interface FlownLoad {
+  flight: SimulatedFlight;
+  segments: FlownSegment[];
+}
+
 /**
  * A seeded, deterministic crop-spraying flight over a field: back-and-forth passes at a swath,
  * turns with the boom off, changing wind, correlated GNSS noise. Writes the open-format log
- * and computes the ground truth from the plan (see ground-truth.ts), not from the log.
+ * and computes the ground truth from the flown spray segments (see ground-truth.ts), not from the log.
  */
 export function simulateFlight(options: SimulateFlightOptions): SimulatedFlight {
-  const rng = new Prng(options.seed);
+  return simulateJob({ ...options, loads: 1, reflyLines: [] }).loads[0];
+}
+
+/**
+ * A whole job flown in `loads` loads, one log each: the spray plan is cut by equal sprayed length
+ * (mid-line: the next load re-enters the line and resumes at the cut), `reflyLines` are flown again
+ * at the end of the last load, and the job's ground truth covers every load together.
+ */
+export function simulateJob(options: SimulateJobOptions): SimulatedJob {
+  const loadCount = options.loads ?? 1;
+  const ferryGapMs = Math.round((options.ferryGapS ?? 1200) * 1000);
+  if (!Number.isInteger(loadCount) || loadCount < 1) throw new RangeError('loads must be a whole number, at least 1');
+  if (!(ferryGapMs >= 0)) throw new RangeError('ferryGapS must not be negative');
+  const job = prepareJob(options);
+  const lines: PassLine[] = passLines(job.boundaryUv, job.exclusionsUv, {
+    swathWidthM: job.swathWidthM,
+    passSpacingM: job.passSpacingM,
+    sprayLeadM: options.sprayLeadM ?? 0,
+    runInM: options.runInM ?? 150,
+  });
+  if (lines.length === 0) throw new RangeError('the field is empty');
+  const loads = splitIntoLoads(planVisits(lines, new Set(options.skipPassIndices ?? [])), loadCount);
+  const lastLoad = loads[loads.length - 1];
+  lastLoad.push(...reflyVisits(lines, options.reflyLines ?? [], lastLoad[lastLoad.length - 1].dir));
+
+  const flown: FlownLoad[] = [];
+  let startMs = job.startMs;
+  loads.forEach((visits, i) => {
+    const load = flyLoad(job, visits, startMs, i + 1 < loads.length);
+    flown.push(load);
+    startMs = load.flight.plan.endTimeMs + ferryGapMs;
+  });
+  const groundTruth =
+    job.truth === null ? null : flown.length === 1 ? flown[0].flight.groundTruth : groundTruthOf(flown.flatMap((load) => load.segments), job.truth);
+  return { loads: flown.map((load) => load.flight), field: job.field, jobFile: job.jobFile, groundTruth };
+}
+
+function prepareJob(options: SimulateJobOptions): JobContext {
   const swathWidthM = options.swathWidthM ?? 20;
   const passSpacingM = options.passSpacingM ?? swathWidthM;
-  const headingDeg = options.passHeadingDeg ?? 0;
-  const speed = options.groundSpeedMps ?? 50;
-  const fixIntervalMs = Math.round(1000 / (options.fixRateHz ?? 5));
-  const targetRate = options.targetRateLPerHa ?? 30;
-  const lead = options.sprayLeadM ?? 0;
-  const runIn = options.runInM ?? 150;
-  const t0 = options.startTimeMs ?? DEFAULT_START_MS;
-  const repetitions = Math.max(1, Math.floor(options.repetitions ?? 1));
+  const speedMps = options.groundSpeedMps ?? 50;
+  const boomLagS = options.boomLagS ?? 0;
   const faults = options.faults ?? {};
-  const streaming = options.onChunk !== undefined;
-  if (streaming && (faults.corruptRecords || faults.garbageRuns || faults.truncateAtFraction !== undefined || faults.zeroLength)) {
+  if (options.onChunk !== undefined && (faults.corruptRecords || faults.garbageRuns || faults.truncateAtFraction !== undefined || faults.zeroLength)) {
     throw new RangeError('byte-level faults need the whole log in memory (no onChunk)');
   }
-  if (!(swathWidthM > 0 && passSpacingM > 0 && speed > 0)) throw new RangeError('swath, spacing and speed must be positive');
+  if (!(swathWidthM > 0 && passSpacingM > 0 && speedMps > 0)) throw new RangeError('swath, spacing and speed must be positive');
+  if (!(boomLagS >= 0)) throw new RangeError('boomLagS must not be negative');
 
   // Pass frame: u along the passes, v to their right.
+  const headingDeg = options.passHeadingDeg ?? 0;
   const d: PlanarPoint = [Math.sin(headingDeg * DEG), Math.cos(headingDeg * DEG)];
   const n: PlanarPoint = [Math.cos(headingDeg * DEG), -Math.sin(headingDeg * DEG)];
   const toUv = ([x, y]: PlanarPoint): UV => [x * d[0] + y * d[1], x * n[0] + y * n[1]];
-  const toXy = (u: number, v: number): PlanarPoint => [u * d[0] + v * n[0], u * d[1] + v * n[1]];
   const boundaryUv = options.boundaryM.map(toUv);
   const exclusionsUv = (options.exclusionsM ?? []).map((ring) => ring.map(toUv));
 
-  // Lines across the field and the field intervals on each.
-  const vs = boundaryUv.map(([, v]) => v);
-  const vMin = Math.min(...vs);
-  const vMax = Math.max(...vs);
-  const lineCount = Math.max(1, Math.ceil((vMax - vMin - swathWidthM) / passSpacingM - 1e-9) + 1);
-  const skip = new Set(options.skipPassIndices ?? []);
-  const lines: Line[] = [];
-  for (let k = 0; k < lineCount; k++) {
-    const v = vMin + swathWidthM / 2 + k * passSpacingM;
-    const inField = subtractIntervals(ringIntervals(boundaryUv, v), exclusionsUv.flatMap((ring) => ringIntervals(ring, v)));
-    if (inField.length === 0) continue;
-    const index = lines.length;
-    const spray = mergeIntervals(inField.map(([a, b]): [number, number] => [a - lead, b + lead]).filter(([a, b]) => b - a > 0.5));
-    const minU = Math.min(...inField.map(([a]) => a)) - Math.max(lead, 0) - runIn;
-    const maxU = Math.max(...inField.map(([, b]) => b)) + Math.max(lead, 0) + runIn;
-    const dir: 1 | -1 = index % 2 === 0 ? 1 : -1;
-    lines.push({ index, v, dir, startU: dir > 0 ? minU : maxU, endU: dir > 0 ? maxU : minU, spray: skip.has(index) ? [] : spray, startS: 0 });
-  }
-  if (lines.length === 0) throw new RangeError('the field is empty');
-  for (let j = 0; j + 1 < lines.length; j++) {
-    const turnU = lines[j].dir > 0 ? Math.max(lines[j].endU, lines[j + 1].startU) : Math.min(lines[j].endU, lines[j + 1].startU);
-    lines[j].endU = turnU;
-    lines[j + 1].startU = turnU;
-  }
-
-  // Path: lines joined by half-circle turns outside the field.
-  const path: Primitive[] = [];
-  let s = 0;
-  for (let j = 0; j < lines.length; j++) {
-    const line = lines[j];
-    line.startS = s;
-    const len = Math.abs(line.endU - line.startU);
-    path.push({ startS: s, lengthM: len, from: [line.startU, line.v], to: [line.endU, line.v], arc: null });
-    s += len;
-    if (j + 1 < lines.length) {
-      const next = lines[j + 1];
-      const radius = (next.v - line.v) / 2;
-      const sweep = line.dir > 0 ? Math.PI : -Math.PI;
-      path.push({
-        startS: s,
-        lengthM: Math.PI * radius,
-        from: [line.endU, line.v],
-        to: [next.startU, next.v],
-        arc: { centre: [line.endU, (line.v + next.v) / 2], radius, startAngle: -Math.PI / 2, sweep },
-      });
-      s += Math.PI * radius;
-    }
-  }
-  const pathLength = s;
-  const flightDurationMs = Math.ceil((pathLength / speed) * 1000 / fixIntervalMs) * fixIntervalMs;
-
-  // Spray segments, with on/off instants on whole milliseconds (the log's resolution).
-  const flowLPerMin = (targetRate * swathWidthM * speed * 60) / 10000;
   const plane = new LocalTangentPlane(options.originLatDeg ?? 40.1, options.originLonDeg ?? -98.3);
-  const segments: { line: Line; onMs: number; offMs: number; uOn: number; uOff: number }[] = [];
-  for (const line of lines) {
-    const ordered = line.dir > 0 ? line.spray : [...line.spray].reverse();
-    for (const [a, b] of ordered) {
-      const [first, last] = line.dir > 0 ? [a, b] : [b, a];
-      const onMs = Math.round(((line.startS + Math.abs(first - line.startU)) / speed) * 1000);
-      const offMs = Math.round(((line.startS + Math.abs(last - line.startU)) / speed) * 1000);
-      if (offMs <= onMs) continue;
-      const uAt = (ms: number): number => line.startU + line.dir * ((ms / 1000) * speed - line.startS);
-      segments.push({ line, onMs, offMs, uOn: uAt(onMs), uOff: uAt(offMs) });
-    }
-  }
-  const planSegments: PlannedSpraySegment[] = segments.map((seg, passIndex) => ({
-    passIndex,
-    lineIndex: seg.line.index,
-    startTimeMs: t0 + seg.onMs,
-    endTimeMs: t0 + seg.offMs,
-    start: plane.toLonLat(...toXy(seg.uOn, seg.line.v)),
-    end: plane.toLonLat(...toXy(seg.uOff, seg.line.v)),
-    lengthM: Math.abs(seg.uOff - seg.uOn),
-    volumeL: (flowLPerMin * (seg.offMs - seg.onMs)) / 60000,
-  }));
+  const lonLatRing = (ring: PlanarRing): LonLat[] => {
+    const out = ring.map(([x, y]) => plane.toLonLat(x, y));
+    out.push([out[0][0], out[0][1]]);
+    return out;
+  };
+  const boundary: GeoJsonPolygon = { type: 'Polygon', coordinates: [lonLatRing(options.boundaryM)] };
+  const exclusions: GeoJsonPolygon[] = (options.exclusionsM ?? []).map((ring) => ({ type: 'Polygon', coordinates: [lonLatRing(ring)] }));
+  const jobId = options.jobId ?? `SIM-${options.seed}`;
 
-  // The log.
+  const targetRateLPerHa = options.targetRateLPerHa ?? 30;
+  const flowLPerMin = (targetRateLPerHa * swathWidthM * speedMps * 60) / 10000;
+  const fixIntervalMs = Math.round(1000 / (options.fixRateHz ?? 5));
+  const noiseSigmaM = options.gpsNoiseM ?? 0.1;
+  const startMs = options.startTimeMs ?? DEFAULT_START_MS;
+  const rng = new Prng(options.seed);
+  return {
+    options,
+    jobId,
+    swathWidthM,
+    passSpacingM,
+    headingDeg,
+    speedMps,
+    fixIntervalMs,
+    targetRateLPerHa,
+    flowLPerMin,
+    boomLagS,
+    repetitions: Math.max(1, Math.floor(options.repetitions ?? 1)),
+    noiseSigmaM,
+    headingNoiseDeg: options.headingNoiseDeg ?? (noiseSigmaM > 0 ? 0.2 : 0),
+    weatherIntervalMs: Math.max(200, Math.round((options.weatherIntervalS ?? 2) * 1000)),
+    startMs,
+    boundaryUv,
+    exclusionsUv,
+    toXy: (u, v) => [u * d[0] + v * n[0], u * d[1] + v * n[1]],
+    plane,
+    field: { boundary, exclusions },
+    jobFile: jobFileFromGeoJson(Number.parseInt(String(options.seed), 10) >>> 0, jobId, boundary, exclusions),
+    truth: (options.groundTruth ?? true) ? { swathWidthM, flowLPerMin, boundaryUv, exclusionsUv, stepM: options.groundTruthStepM ?? 0.1 } : null,
+    rng,
+    lagRng: new Prng((options.seed ^ 0x5bd1e995) >>> 0),
+    noise: new GnssNoise(noiseSigmaM, fixIntervalMs, options.gpsNoiseCorrelationS ?? 30, rng),
+    weather: new Weather(options, startMs, rng),
+  };
+}
+
+/** One load: its route flown `repetitions` times into one log, from take-off at `startMs`. */
+function flyLoad(job: JobContext, visits: readonly LineVisit[], startMs: number, reloadsAfter: boolean): FlownLoad {
+  const { options, rng, speedMps, fixIntervalMs, targetRateLPerHa: targetRate, flowLPerMin } = job;
+  const { path, legs } = route(visits, job.passSpacingM / 2);
+  const flightDurationMs = Math.ceil(((path.lengthM / speedMps) * 1000) / fixIntervalMs) * fixIntervalMs;
+  const repetitionMs = flightDurationMs + 60_000;
+  const faults = options.faults ?? {};
+  const streaming = options.onChunk !== undefined;
   const writer = new FlightLogWriter({ chunkSizeBytes: options.chunkSizeBytes, onChunk: options.onChunk });
   const recordStarts: number[] = [];
-  const track = !streaming;
   const write = (record: FlightLogRecord): void => {
-    if (track) recordStarts.push(writer.totalBytes);
+    if (!streaming) recordStarts.push(writer.totalBytes);
     writer.write(record);
   };
-  const noiseSigma = options.gpsNoiseM ?? 0;
-  const headingNoise = options.headingNoiseDeg ?? (noiseSigma > 0 ? 0.2 : 0);
-  const gm = Math.exp(-fixIntervalMs / 1000 / (options.gpsNoiseCorrelationS ?? 30));
-  const gmScale = Math.sqrt(1 - gm * gm) * noiseSigma;
-  let noiseX = rng.normal() * noiseSigma;
-  let noiseY = rng.normal() * noiseSigma;
-  const windChanges = [...(options.windChanges ?? [])].sort((a, b) => a.atS - b.atS);
-  let windSpeed = options.windSpeedMps ?? 3;
-  let windDir = options.windDirectionDeg ?? 270;
-  let temperature = options.temperatureC ?? 18;
-  let humidity = options.humidityPct ?? 60;
-  const weatherMs = Math.max(200, Math.round((options.weatherIntervalS ?? 2) * 1000));
+  const rtk = job.noiseSigmaM <= 0.05;
   let unknownLeft = faults.unknownRecords ?? 0;
   let unknownWritten = 0;
-  const repetitionMs = flightDurationMs + 60_000;
+  const segments: FlownSegment[] = [];
 
   write({
     type: 'jobHeader',
-    timeMs: t0,
-    jobId: options.jobId ?? `SIM-${options.seed}`,
+    timeMs: startMs,
+    jobId: job.jobId,
     aircraftId: options.aircraftId ?? 'N-SIM01',
     pilot: options.pilot ?? 'Sim Pilot',
     product: options.product ?? 'Water + tracer',
     targetRate,
     rateUnit: 'L/ha',
   });
-  write({ type: 'marker', timeMs: t0, code: MarkerCode.JobStart, text: 'job start' });
+  write({ type: 'marker', timeMs: startMs, code: MarkerCode.JobStart, text: 'job start' });
+  job.noise.restart();
 
-  for (let rep = 0; rep < repetitions; rep++) {
-    const base = t0 + rep * repetitionMs;
+  for (let rep = 0; rep < job.repetitions; rep++) {
+    const base = startMs + rep * repetitionMs;
     const timeline: { t: number; order: number; record: FlightLogRecord }[] = [];
     const add = (t: number, order: number, record: FlightLogRecord): void => {
       timeline.push({ t, order, record });
     };
-    add(base, 0, { type: 'swath', timeMs: base, swathWidthM });
-    let primitive = 0;
+    add(base, 0, { type: 'swath', timeMs: base, swathWidthM: job.swathWidthM });
+    const sample = path.sampler();
     for (let ms = 0; ms <= flightDurationMs; ms += fixIntervalMs) {
-      const along = Math.min((ms / 1000) * speed, pathLength);
-      while (primitive + 1 < path.length && path[primitive].startS + path[primitive].lengthM < along) primitive++;
-      const { point, dirUv, onLine } = evaluate(path[primitive], along);
-      const [x, y] = toXy(point[0], point[1]);
-      noiseX = gm * noiseX + gmScale * rng.normal();
-      noiseY = gm * noiseY + gmScale * rng.normal();
-      const [lon, lat] = plane.toLonLat(x + noiseX, y + noiseY);
-      const dirXy = toXy(dirUv[0], dirUv[1]);
-      const heading = Math.atan2(dirXy[0], dirXy[1]) / DEG + headingNoise * rng.normal();
+      const { point, dirUv, onLine } = sample(Math.min((ms / 1000) * speedMps, path.lengthM));
+      const [x, y] = job.toXy(point[0], point[1]);
+      const [dx, dy] = job.noise.next();
+      const [lon, lat] = job.plane.toLonLat(x + dx, y + dy);
+      const dirXy = job.toXy(dirUv[0], dirUv[1]);
+      const heading = Math.atan2(dirXy[0], dirXy[1]) / DEG + job.headingNoiseDeg * rng.normal();
       const height = onLine ? 3 + 0.3 * rng.normal() : 15 + rng.normal();
       add(base + ms, 1, {
         type: 'gnssFix',
@@ -329,31 +247,19 @@ export function simulateFlight(options: SimulateFlightOptions): SimulatedFlight 
         latDeg: lat,
         lonDeg: lon,
         altitudeM: 250 + height,
-        groundSpeedMps: speed + 0.2 * rng.normal(),
+        groundSpeedMps: speedMps + 0.2 * rng.normal(),
         headingDeg: (heading + 360) % 360,
-        fixQuality: noiseSigma <= 0.05 ? FixQuality.RtkFixed : FixQuality.Differential,
+        fixQuality: rtk ? FixQuality.RtkFixed : FixQuality.Differential,
         satellites: rng.int(12, 18),
         hdop: Math.round(rng.uniform(0.6, 1.1) * 100) / 100,
-        differentialAgeS: noiseSigma <= 0.05 ? 1 : Math.round(rng.uniform(1, 4) * 10) / 10,
+        differentialAgeS: rtk ? 1 : Math.round(rng.uniform(1, 4) * 10) / 10,
       });
       if (ms % 1000 === 0) add(base + ms, 2, { type: 'laserAltitude', timeMs: base + ms, heightAboveGroundM: Math.max(0, height) });
-      if (ms % weatherMs === 0) {
-        const elapsedS = (rep * repetitionMs + ms) / 1000;
-        while (windChanges.length > 0 && windChanges[0].atS <= elapsedS) {
-          const change = windChanges.shift() as WindChange;
-          windSpeed = change.speedMps;
-          windDir = change.directionDeg;
-        }
-        windSpeed = Math.max(0, windSpeed + 0.1 * rng.normal());
-        windDir = (windDir + 2 * rng.normal() + 360) % 360;
-        temperature += 0.01 + 0.02 * rng.normal();
-        humidity = Math.min(100, Math.max(5, humidity - 0.02 + 0.05 * rng.normal()));
-        add(base + ms, 3, { type: 'environment', timeMs: base + ms, windSpeedMps: windSpeed, windDirectionDeg: windDir, temperatureC: temperature, humidityPct: humidity });
-      }
+      if (ms % job.weatherIntervalMs === 0) add(base + ms, 3, job.weather.observe(base + ms));
     }
-    for (const seg of segments) {
-      const on = base + seg.onMs;
-      const off = base + seg.offMs;
+    const flownNow = boomSegments(job, legs, base);
+    segments.push(...flownNow);
+    for (const { onMs: on, offMs: off } of flownNow) {
       add(on, 4, { type: 'sprayState', timeMs: on, boomOn: true, sectionMask: 0x3ff, sectionCount: 10 });
       add(on, 5, { type: 'flow', timeMs: on, targetRateLPerHa: targetRate, actualRateLPerHa: targetRate, flowLPerMin, pressureKPa: 275 });
       for (let t = Math.ceil(on / 1000) * 1000; t < off; t += 1000) {
@@ -368,7 +274,7 @@ export function simulateFlight(options: SimulateFlightOptions): SimulatedFlight 
     for (let i = 0; i < timeline.length; i++) {
       if (unknownAt.has(i)) {
         const payload = new Uint8Array(rng.int(0, 64)).map(() => rng.int(0, 255));
-        if (track) recordStarts.push(writer.totalBytes);
+        if (!streaming) recordStarts.push(writer.totalBytes);
         writer.writeRaw(rng.int(0x40, 0x7f), payload);
         unknownWritten++;
       }
@@ -376,151 +282,99 @@ export function simulateFlight(options: SimulateFlightOptions): SimulatedFlight 
     }
     unknownLeft -= unknownAt.size;
   }
-  const endMs = t0 + (repetitions - 1) * repetitionMs + flightDurationMs;
+  const endMs = startMs + (job.repetitions - 1) * repetitionMs + flightDurationMs;
+  if (reloadsAfter) write({ type: 'marker', timeMs: endMs, code: MarkerCode.Refill, text: 'out of product' });
   write({ type: 'marker', timeMs: endMs, code: MarkerCode.JobEnd, text: 'job end' });
 
-  // Byte-level faults.
-  let bytes = streaming ? Buffer.alloc(0) : writer.toBuffer();
+  const whole = streaming ? Buffer.alloc(0) : writer.toBuffer();
   if (streaming) writer.end();
-  const injected: InjectedFaults = { unknownRecordsWritten: unknownWritten, corruptedRecordOffsets: [], garbageOffsets: [], truncatedAtByte: null, zeroLength: false };
-  if (!streaming) {
-    const corruptCount = Math.min(faults.corruptRecords ?? 0, Math.max(0, recordStarts.length - 2));
-    const chosen = new Set<number>();
-    while (chosen.size < corruptCount) chosen.add(rng.int(2, recordStarts.length - 1));
-    for (const i of [...chosen].sort((a, b) => a - b)) {
-      const start = recordStarts[i];
-      const end = i + 1 < recordStarts.length ? recordStarts[i + 1] : bytes.length;
-      const at = rng.int(start, end - 1);
-      bytes[at] ^= 1 << rng.int(0, 7);
-      injected.corruptedRecordOffsets.push(start);
-    }
-    const garbageRuns = faults.garbageRuns ?? 0;
-    if (garbageRuns > 0) {
-      const cuts = new Set<number>();
-      while (cuts.size < Math.min(garbageRuns, recordStarts.length - 1)) cuts.add(rng.int(1, recordStarts.length - 1));
-      const parts: Buffer[] = [];
-      const inserted: { at: number; length: number }[] = [];
-      let from = 0;
-      let shift = 0;
-      for (const i of [...cuts].sort((a, b) => a - b)) {
-        parts.push(bytes.subarray(from, recordStarts[i]));
-        const garbage = Buffer.from(new Uint8Array(rng.int(1, 200)).map(() => rng.int(0, 255)));
-        garbage[0] = 0x00; // never a sync byte, so the damage starts exactly here
-        injected.garbageOffsets.push(recordStarts[i] + shift);
-        inserted.push({ at: recordStarts[i], length: garbage.length });
-        shift += garbage.length;
-        parts.push(garbage);
-        from = recordStarts[i];
-      }
-      parts.push(bytes.subarray(from));
-      injected.corruptedRecordOffsets = injected.corruptedRecordOffsets.map(
-        (o) => o + inserted.filter((g) => g.at <= o).reduce((sum, g) => sum + g.length, 0),
-      );
-      bytes = Buffer.concat(parts);
-    }
-    if (faults.truncateAtFraction !== undefined) {
-      const at = Math.max(0, Math.min(bytes.length, Math.floor(bytes.length * faults.truncateAtFraction)));
-      bytes = bytes.subarray(0, at);
-      injected.truncatedAtByte = at;
-    }
-    if (faults.zeroLength) {
-      bytes = Buffer.alloc(0);
-      injected.zeroLength = true;
-    }
-  }
-
-  const lonLatRing = (ring: PlanarRing): LonLat[] => {
-    const out = ring.map(([x, y]) => plane.toLonLat(x, y));
-    out.push([out[0][0], out[0][1]]);
-    return out;
+  const { bytes, injected } = injectByteFaults(whole, recordStarts, streaming ? {} : faults, rng, unknownWritten);
+  const plan: FlightPlan = {
+    swathWidthM: job.swathWidthM,
+    passSpacingM: job.passSpacingM,
+    passHeadingDeg: job.headingDeg,
+    groundSpeedMps: speedMps,
+    flowLPerMin,
+    targetRateLPerHa: targetRate,
+    lineCount: legs.length,
+    spraySegments: segments.map((seg, passIndex) => plannedSegment(job, seg, passIndex)),
+    startTimeMs: startMs,
+    endTimeMs: endMs,
+    pathLengthM: path.lengthM * job.repetitions,
   };
-  const boundary: GeoJsonPolygon = { type: 'Polygon', coordinates: [lonLatRing(options.boundaryM)] };
-  const exclusions: GeoJsonPolygon[] = (options.exclusionsM ?? []).map((ring) => ({ type: 'Polygon', coordinates: [lonLatRing(ring)] }));
-
-  let groundTruth: GroundTruth | null = null;
-  if ((options.groundTruth ?? true) && repetitions === 1) {
-    const rectangles: TruthRectangle[] = segments.map((seg) => ({
-      u0: Math.min(seg.uOn, seg.uOff),
-      u1: Math.max(seg.uOn, seg.uOff),
-      v0: seg.line.v - swathWidthM / 2,
-      v1: seg.line.v + swathWidthM / 2,
-    }));
-    const areas = rasteriseGroundTruth(rectangles, boundaryUv, exclusionsUv, options.groundTruthStepM ?? 0.1);
-    groundTruth = {
-      fieldAreaHa: areas.fieldAreaM2 / 1e4,
-      treatedAreaHa: areas.treatedAreaM2 / 1e4,
-      overlapAreaHa: areas.overlapAreaM2 / 1e4,
-      insideBoundaryAreaHa: areas.insideFieldAreaM2 / 1e4,
-      offTargetAreaHa: areas.offTargetAreaM2 / 1e4,
-      skippedAreaHa: areas.skippedAreaM2 / 1e4,
-      volumeAppliedL: planSegments.reduce((sum, seg) => sum + seg.volumeL, 0),
-      sprayTimeS: segments.reduce((sum, seg) => sum + (seg.offMs - seg.onMs) / 1000, 0),
-      sprayedDistanceM: planSegments.reduce((sum, seg) => sum + seg.lengthM, 0),
-      passCount: segments.length,
-    };
-  }
-
-  return {
+  const flight: SimulatedFlight = {
     bytes,
     totalBytes: streaming ? writer.totalBytes : bytes.length,
     recordsWritten: writer.totalRecords,
-    field: { boundary, exclusions },
-    jobFile: jobFileFromGeoJson(Number.parseInt(String(options.seed), 10) >>> 0, options.jobId ?? `SIM-${options.seed}`, boundary, exclusions),
-    plan: {
-      swathWidthM,
-      passSpacingM,
-      passHeadingDeg: headingDeg,
-      groundSpeedMps: speed,
-      flowLPerMin,
-      targetRateLPerHa: targetRate,
-      lineCount: lines.length,
-      spraySegments: planSegments,
-      startTimeMs: t0,
-      endTimeMs: endMs,
-      pathLengthM: pathLength * repetitions,
-    },
-    groundTruth,
+    field: job.field,
+    jobFile: job.jobFile,
+    plan,
+    groundTruth: job.truth === null ? null : groundTruthOf(segments, job.truth),
     faults: injected,
   };
+  return { flight, segments };
 }
 
-function evaluate(p: Primitive, s: number): { point: UV; dirUv: UV; onLine: boolean } {
-  const t = p.lengthM > 0 ? Math.min(1, Math.max(0, (s - p.startS) / p.lengthM)) : 0;
-  if (p.arc === null) {
-    const du = p.to[0] - p.from[0];
-    const dv = p.to[1] - p.from[1];
-    const len = Math.hypot(du, dv) || 1;
-    return { point: [p.from[0] + du * t, p.from[1] + dv * t], dirUv: [du / len, dv / len], onLine: true };
+/** The visits joined by turns outside the field; each straight is stretched so that the turn starts and ends at one u. */
+function route(visits: readonly LineVisit[], turnRadiusM: number): { path: FlightPath; legs: Leg[] } {
+  const ends = visits.map((visit): [number, number] => (visit.dir > 0 ? [visit.line.minU, visit.line.maxU] : [visit.line.maxU, visit.line.minU]));
+  for (let j = 0; j + 1 < visits.length; j++) {
+    if (visits[j + 1].dir === visits[j].dir) throw new Error('consecutive lines must be flown in opposite directions');
+    const turnU = visits[j].dir > 0 ? Math.max(ends[j][1], ends[j + 1][0]) : Math.min(ends[j][1], ends[j + 1][0]);
+    ends[j][1] = turnU;
+    ends[j + 1][0] = turnU;
   }
-  const { centre, radius, startAngle, sweep } = p.arc;
-  const a = startAngle + sweep * t;
-  const sign = Math.sign(sweep);
-  return { point: [centre[0] + radius * Math.cos(a), centre[1] + radius * Math.sin(a)], dirUv: [-Math.sin(a) * sign, Math.cos(a) * sign], onLine: false };
+  const path = new FlightPath();
+  const legs = visits.map((visit, j): Leg => {
+    if (j > 0) path.reverseOnto(visit.line.v, turnRadiusM);
+    const startS = path.lengthM;
+    path.line(visit.line.v, ends[j][0], ends[j][1]);
+    return { visit, startS, startU: ends[j][0], endU: ends[j][1] };
+  });
+  return { path, legs };
 }
 
-function mergeIntervals(intervals: [number, number][]): [number, number][] {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  for (const [a, b] of sorted) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
+/**
+ * The boom switches of one pass over the legs, each late by its own random lag, on whole
+ * milliseconds (the log's resolution). A boom still open when the next interval of the same line
+ * begins stays open; a switch-off due after the straight ends happens at its end.
+ */
+function boomSegments(job: JobContext, legs: readonly Leg[], baseMs: number): FlownSegment[] {
+  const speed = job.speedMps;
+  const out: FlownSegment[] = [];
+  for (const leg of legs) {
+    const { dir, line, sprayU } = leg.visit;
+    const msAt = (u: number): number => Math.round(((leg.startS + Math.abs(u - leg.startU)) / speed + job.lagRng.uniform(0, job.boomLagS)) * 1000);
+    const uAt = (ms: number): number => leg.startU + dir * ((ms / 1000) * speed - leg.startS);
+    const legEndMs = Math.floor(((leg.startS + Math.abs(leg.endU - leg.startU)) / speed) * 1000);
+    let open: { segment: FlownSegment; offMs: number } | null = null;
+    for (const [a, b] of dir > 0 ? sprayU : [...sprayU].reverse()) {
+      const onMs = msAt(dir > 0 ? a : b);
+      const offMs = Math.min(legEndMs, msAt(dir > 0 ? b : a));
+      if (open !== null && onMs <= open.offMs) {
+        open.offMs = Math.max(open.offMs, offMs);
+        open.segment.offMs = baseMs + open.offMs;
+        open.segment.uOff = uAt(open.offMs);
+        continue;
+      }
+      if (offMs <= onMs) continue;
+      const segment: FlownSegment = { lineIndex: line.index, v: line.v, onMs: baseMs + onMs, offMs: baseMs + offMs, uOn: uAt(onMs), uOff: uAt(offMs) };
+      out.push(segment);
+      open = { segment, offMs };
+    }
   }
   return out;
 }
 
-function subtractIntervals(from: [number, number][], remove: [number, number][]): [number, number][] {
-  let result = mergeIntervals(from);
-  for (const [ra, rb] of mergeIntervals(remove)) {
-    const next: [number, number][] = [];
-    for (const [a, b] of result) {
-      if (rb <= a || ra >= b) next.push([a, b]);
-      else {
-        if (ra > a) next.push([a, ra]);
-        if (rb < b) next.push([rb, b]);
-      }
-    }
-    result = next;
-  }
-  return result;
+function plannedSegment(job: JobContext, seg: FlownSegment, passIndex: number): PlannedSpraySegment {
+  return {
+    passIndex,
+    lineIndex: seg.lineIndex,
+    startTimeMs: seg.onMs,
+    endTimeMs: seg.offMs,
+    start: job.plane.toLonLat(...job.toXy(seg.uOn, seg.v)),
+    end: job.plane.toLonLat(...job.toXy(seg.uOff, seg.v)),
+    lengthM: Math.abs(seg.uOff - seg.uOn),
+    volumeL: (job.flowLPerMin * (seg.offMs - seg.onMs)) / 60000,
+  };
 }

@@ -1,4 +1,5 @@
 import type { PlanarPoint, PlanarRing } from './field-shapes.js';
+import type { GroundTruth } from './flight-simulator.types.js';
 
 /** A sprayed rectangle in the pass frame (u along the passes, v across). */
 export interface TruthRectangle {
@@ -34,6 +35,10 @@ export function rasteriseGroundTruth(
   for (const r of rectangles) breaks.push(r.v0, r.v1);
   for (const ring of [boundaryUv, ...exclusionsUv]) for (const [, v] of ring) breaks.push(v);
   breaks.sort((a, b) => a - b);
+  // Rows go up in v, so only the rectangles spanning the current row are kept at hand.
+  const byV0 = rectangles.filter((r) => r.u1 > r.u0 && r.v1 > r.v0).sort((x, y) => x.v0 - y.v0);
+  let nextRectangle = 0;
+  let spanning: TruthRectangle[] = [];
   let treated = 0;
   let overlap = 0;
   let inside = 0;
@@ -46,7 +51,9 @@ export function rasteriseGroundTruth(
     const h = (b - a) / n;
     for (let k = 0; k < n; k++) {
       const v = a + (k + 0.5) * h;
-      const row = measureRow(v, rectangles, boundaryUv, exclusionsUv);
+      while (nextRectangle < byV0.length && byV0[nextRectangle].v0 <= v) spanning.push(byV0[nextRectangle++]);
+      spanning = spanning.filter((r) => v < r.v1);
+      const row = measureRow(v, spanning, boundaryUv, exclusionsUv);
       treated += row.treated * h;
       overlap += row.overlap * h;
       inside += row.inside * h;
@@ -61,6 +68,43 @@ export function rasteriseGroundTruth(
     offTargetAreaM2: treated - inside,
     skippedAreaM2: Math.max(0, fieldLength - inside),
     fieldAreaM2,
+  };
+}
+
+/** A boom-on interval as flown along a line: where (pass frame) and when (ms). */
+export interface SprayedStrip {
+  v: number;
+  uOn: number;
+  uOff: number;
+  onMs: number;
+  offMs: number;
+}
+
+export interface TruthSettings {
+  swathWidthM: number;
+  flowLPerMin: number;
+  boundaryUv: PlanarRing;
+  exclusionsUv: readonly PlanarRing[];
+  stepM: number;
+}
+
+/** The truth of any set of strips (one log, or every log of a job): each strip sprays a full-swath rectangle. */
+export function groundTruthOf(strips: readonly SprayedStrip[], settings: TruthSettings): GroundTruth {
+  const half = settings.swathWidthM / 2;
+  const rectangles = strips.map((s) => ({ u0: Math.min(s.uOn, s.uOff), u1: Math.max(s.uOn, s.uOff), v0: s.v - half, v1: s.v + half }));
+  const areas = rasteriseGroundTruth(rectangles, settings.boundaryUv, settings.exclusionsUv, settings.stepM);
+  const sprayMs = strips.reduce((sum, s) => sum + (s.offMs - s.onMs), 0);
+  return {
+    fieldAreaHa: areas.fieldAreaM2 / 1e4,
+    treatedAreaHa: areas.treatedAreaM2 / 1e4,
+    overlapAreaHa: areas.overlapAreaM2 / 1e4,
+    insideBoundaryAreaHa: areas.insideFieldAreaM2 / 1e4,
+    offTargetAreaHa: areas.offTargetAreaM2 / 1e4,
+    skippedAreaHa: areas.skippedAreaM2 / 1e4,
+    volumeAppliedL: (settings.flowLPerMin * sprayMs) / 60000,
+    sprayTimeS: sprayMs / 1000,
+    sprayedDistanceM: strips.reduce((sum, s) => sum + Math.abs(s.uOff - s.uOn), 0),
+    passCount: strips.length,
   };
 }
 

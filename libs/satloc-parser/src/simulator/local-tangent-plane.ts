@@ -10,8 +10,8 @@ const DEG = Math.PI / 180;
  * distortion is far below the accuracy the tests ask for.
  */
 export class LocalTangentPlane {
-  private readonly metresPerDegLat: number;
-  private readonly metresPerDegLon: number;
+  readonly metresPerDegLat: number;
+  readonly metresPerDegLon: number;
 
   constructor(
     readonly originLatDeg: number,

@@ -5,7 +5,8 @@ import type { GeoJsonPolygon, LonLat } from '../geometry/geojson.types.js';
 import { fieldShapes } from '../simulator/field-shapes.js';
 import { simulateFlight } from '../simulator/flight-simulator.js';
 import { ApplicationStatisticsAccumulator, computeApplicationStatistics } from './application-statistics.js';
-import { combineJobStatistics } from './combine-job-statistics.js';
+import { combineJobStatistics } from './job-statistics.js';
+import { StatisticsError } from './statistics.error.js';
 
 const T0 = Date.UTC(2025, 5, 1, 6, 0, 0);
 // About 100 m × 100 m at 40° N.
@@ -41,7 +42,9 @@ describe('computeApplicationStatistics', () => {
     expect(summary.fieldAreaHa).toBeGreaterThan(0.9);
     expect(summary.skippedAreaHa).toBeCloseTo(summary.fieldAreaHa, 6);
     expect(summary.weather).toEqual({ atSprayStart: null, atSprayEnd: null, windSpeedMps: null, windDirectionDeg: null, temperatureC: null, humidityPct: null });
-    expect(coverage.features.map((f) => f.geometry.coordinates.length)).toEqual([0, 0, 0]);
+    expect(coverage.features.map((f) => f.properties.layer)).toEqual(['treated', 'overlap', 'offTarget', 'skipped']);
+    expect(coverage.features.map((f) => f.geometry.coordinates.length)).toEqual([0, 0, 0, 1]);
+    expect(summary.skippedPctOfField).toBe(100);
     expect(hasNonFinite(summary)).toBe(false);
   });
 
@@ -94,14 +97,14 @@ describe('computeApplicationStatistics', () => {
   });
 
   it('ignores fixes without a solution, going back in time, or with impossible timestamps', () => {
-    const acc = new ApplicationStatisticsAccumulator({ boundary: FIELD });
+    const acc = new ApplicationStatisticsAccumulator();
     acc.add(fix(0, 40));
     acc.add({ ...fix(1, 40.0001), fixQuality: 0 });
     acc.add(fix(-5, 40.0002));
     acc.add({ ...fix(2, 40.0003), timeMs: 5 });
     acc.add({ ...fix(3, 91) });
     acc.add(fix(4, 40.0004));
-    const { usage, summary } = acc.finish();
+    const { usage, summary } = acc.finish({ boundary: FIELD });
     expect(usage).toEqual({ fixesUsed: 2, fixesRejected: 3, recordsOutOfTimeRange: 1 });
     expect(summary.distanceFlownM).toBeCloseTo(0.0004 * 111_034.6, 0);
   });
@@ -117,23 +120,72 @@ describe('computeApplicationStatistics', () => {
   });
 });
 
+describe('measuring one log against several fields', () => {
+  it('reads the records once and measures each field; a log far from any field keeps its true area', async () => {
+    const sim = simulateFlight({ seed: 3, boundaryM: fieldShapes.rectangle(300, 200), gpsNoiseM: 0.1 });
+    const acc = new ApplicationStatisticsAccumulator();
+    for (const record of decodeFlightLogBuffer(sim.bytes).records) acc.add(record);
+    const onField = acc.finish({ boundary: sim.field.boundary, includePassFootprints: false });
+    // A field 1,000 km away and no field at all: nothing inside, the same treated area.
+    const far: GeoJsonPolygon = { type: 'Polygon', coordinates: [sim.field.boundary.coordinates[0].map(([lon, lat]): LonLat => [lon, lat + 9])] };
+    const elsewhere = acc.finish({ boundary: far, withLayers: false, includePassFootprints: false });
+    const nowhere = acc.finish({ boundary: { type: 'MultiPolygon', coordinates: [] }, withLayers: false });
+    const truth = sim.groundTruth?.treatedAreaHa ?? 0;
+    expect(Math.abs(onField.summary.treatedAreaHa - truth) / truth).toBeLessThan(0.01);
+    expect(elsewhere.summary.treatedAreaHa).toBeCloseTo(onField.summary.treatedAreaHa, 6);
+    expect(elsewhere.summary.insideBoundaryAreaHa).toBe(0);
+    // The same degrees span fewer metres 9° further north; measured in its own projection.
+    const cos = (deg: number) => Math.cos((deg * Math.PI) / 180);
+    expect(elsewhere.summary.fieldAreaHa / ((6 * cos(49.1)) / cos(40.1))).toBeCloseTo(1, 2);
+    expect(nowhere.summary.treatedAreaHa).toBeCloseTo(onField.summary.treatedAreaHa, 6);
+    expect(nowhere.summary.offTargetAreaHa).toBeCloseTo(onField.summary.treatedAreaHa, 6);
+    expect(nowhere.summary.skippedPctOfField).toBeNull();
+    expect(elsewhere.coverage.features.every((f) => f.geometry.coordinates.length === 0)).toBe(true);
+  });
+
+  it('fails a log whose geometry exceeds the work bound with a typed reason, quickly', async () => {
+    // 60,000 fixes circling with the boom on, 400 m swath: every row crosses thousands of strips.
+    const records: FlightLogRecord[] = [
+      { type: 'swath', timeMs: T0, swathWidthM: 400 },
+      { type: 'sprayState', timeMs: T0, boomOn: true, sectionMask: 1, sectionCount: 1 },
+    ];
+    for (let i = 0; i < 60_000; i++) {
+      const a = (i * 31 * Math.PI) / 180;
+      records.push({ ...fix(i / 5, 40 + 0.01 * Math.sin(a), -98 + 0.013 * Math.cos(a)), headingDeg: (i * 31) % 360 });
+    }
+    const started = process.hrtime.bigint();
+    const error = await computeApplicationStatistics(records, { boundary: FIELD }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StatisticsError);
+    expect((error as StatisticsError).code).toBe('TOO_COMPLEX');
+    // Refused from the estimate, before the scan: far below the seconds a scan would take.
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(30);
+  });
+});
+
 describe('combineJobStatistics', () => {
-  it('adds volumes and times, counts ground sprayed by two logs once in treated and once in overlap', async () => {
-    const base = { boundaryM: fieldShapes.rectangle(300, 200), passHeadingDeg: 0 };
+  it('counts ground sprayed by two logs once in treated and once in overlap; adds volumes and times', async () => {
+    const base = { boundaryM: fieldShapes.rectangle(300, 200), passHeadingDeg: 0, gpsNoiseM: 0.1 };
     const first = simulateFlight({ ...base, seed: 1 });
     const second = simulateFlight({ ...base, seed: 2, startTimeMs: Date.UTC(2025, 5, 1, 9, 0, 0) });
     const options = { boundary: first.field.boundary, includePassFootprints: false };
     const a = await computeApplicationStatistics(decodeFlightLogBuffer(first.bytes).records, options);
     const b = await computeApplicationStatistics(decodeFlightLogBuffer(second.bytes).records, options);
-    const job = combineJobStatistics([a, b]);
-    expect(job.summary.volumeAppliedL).toBeCloseTo(a.summary.volumeAppliedL + b.summary.volumeAppliedL, 6);
+    const job = combineJobStatistics([a, b], { boundary: first.field.boundary });
+    const field = a.summary.fieldAreaHa;
+    expect(job.summary.volumeAppliedL).toBeCloseTo(a.summary.volumeAppliedL + b.summary.volumeAppliedL, 4);
     expect(job.summary.passCount).toBe(a.summary.passCount + b.summary.passCount);
-    expect(job.summary.treatedAreaHa).toBeCloseTo(a.summary.treatedAreaHa, 2);
-    expect(job.summary.overlapAreaHa).toBeCloseTo(a.summary.treatedAreaHa, 1);
+    expect(Math.abs(job.summary.treatedAreaHa - a.summary.treatedAreaHa) / field).toBeLessThan(0.005);
+    expect(Math.abs(job.summary.overlapAreaHa - a.summary.treatedAreaHa) / field).toBeLessThan(0.01);
+    expect(job.summary.skippedAreaHa).toBeLessThanOrEqual(Math.min(a.summary.skippedAreaHa, b.summary.skippedAreaHa) + 1e-6);
     expect(job.summary.startTime).toBe(a.summary.startTime);
     expect(job.summary.endTime).toBe(b.summary.endTime);
-    expect(job.passes.map((p) => p.passIndex)).toEqual(job.passes.map((_, i) => i));
     expect(job.summary.averageRateLPerHa).toBeCloseTo(30, 0);
-    expect(combineJobStatistics([a])).toBe(a);
+    expect(job.coverage.features.map((f) => f.properties.layer)).toEqual(['treated', 'overlap', 'offTarget', 'skipped']);
+    expect(job.coverage.features.find((f) => f.properties.layer === 'overlap')?.geometry.coordinates.length).toBeGreaterThan(0);
+    // One log alone is its own job.
+    const alone = combineJobStatistics([a], { boundary: first.field.boundary });
+    // (Field-centred instead of log-centred projection, so the rows fall elsewhere: within 0.1 % of the field.)
+    expect(Math.abs(alone.summary.treatedAreaHa - a.summary.treatedAreaHa) / field).toBeLessThan(0.001);
+    expect(Math.abs(alone.summary.overlapAreaHa - a.summary.overlapAreaHa) / field).toBeLessThan(0.001);
   });
 });

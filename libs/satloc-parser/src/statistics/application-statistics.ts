@@ -2,34 +2,23 @@ import type { EnvironmentRecord, FlightLogRecord } from '../flight-log/flight-lo
 import { FlightLogDecoding } from '../flight-log/flight-log.stream.js';
 import type { LonLat } from '../geometry/geojson.types.js';
 import type {
+  ApplicationFieldOptions,
   ApplicationPass,
   ApplicationStatistics,
   ApplicationStatisticsOptions,
-  ApplicationSummary,
   ApplicationWeather,
-  CoverageCollection,
+  FlightAccumulatorOptions,
   MinMaxAvg,
   RecordUsage,
+  SwathSet,
   WeatherSample,
 } from './application-statistics.types.js';
-import {
-  boxOf,
-  boxesOverlap,
-  difference,
-  intersection,
-  multiPolyArea,
-  polylineDistance,
-  projectGeoJson,
-  simplifyPolyline,
-  toGeoJsonMultiPolygon,
-  union,
-  unionAll,
-  type Box,
-  type MultiPoly,
-  type XY,
-} from './planar-geometry.js';
+import { boundaryPositions, coverageFeatures, fieldAreaM2, summariseCoverage } from './application-summary.js';
+import { computeCoverage } from './coverage-layers.js';
+import { flatRingArea, type PlanarRingXY } from './coverage-scan.js';
+import { projectGeoJson, simplifyPolyline, toGeoJsonMultiPolygon, type MultiPoly, type XY } from './planar-geometry.js';
 import { PlanarProjection } from './planar-projection.js';
-import { M2_PER_HA, clean, cleanDegrees, cleanOrNull, galPerAcToLPerHa, haToAc, isPlausibleTimeMs, lPerHaToGalPerAc, toIso } from './units.js';
+import { M2_PER_HA, clean, cleanDegrees, cleanOrNull, galPerAcToLPerHa, isPlausibleTimeMs, toIso } from './units.js';
 
 interface PassPoint {
   x: number;
@@ -60,13 +49,19 @@ interface Transition {
   spray: Spray;
 }
 
-/** A straight-ish piece of a pass: the unit of footprint building and overlap counting. */
+/** A straight-ish piece of a pass: a swath footprint ring, planar. */
 interface Strip {
   passIndex: number;
-  footprint: MultiPoly;
-  centreline: XY[];
-  box: Box;
-  halfWidthM: number;
+  ring: PlanarRingXY;
+}
+
+/** What a log's records give once read: independent of the field it is measured against. */
+interface FlightGeometry {
+  strips: Strip[];
+  passes: ApplicationPass[];
+  grossAreaM2: number;
+  sprayTimeMs: number;
+  sprayedDistanceM: number;
 }
 
 const DEG = Math.PI / 180;
@@ -100,9 +95,8 @@ class MinMaxAvgTracker {
  * memory holds the simplified spray geometry, not the records). See README.md for definitions.
  */
 export class ApplicationStatisticsAccumulator {
-  private readonly projection: PlanarProjection;
-  private readonly field: MultiPoly;
-  private readonly options: ApplicationStatisticsOptions;
+  /** Centred on the first fix: a log is measured against any field near it (candidate jobs). */
+  private projection: PlanarProjection | null = null;
   private readonly minFlightSpeedMps: number;
   private readonly maxFixGapMs: number;
   private readonly usage: RecordUsage = { fixesUsed: 0, fixesRejected: 0, recordsOutOfTimeRange: 0 };
@@ -137,15 +131,10 @@ export class ApplicationStatisticsAccumulator {
   private windSin = 0;
   private windCos = 0;
   private windSamples = 0;
-  private finished = false;
 
-  constructor(options: ApplicationStatisticsOptions) {
-    this.options = options;
-    const boundary = options.boundary;
-    const positions: LonLat[] = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates).flatMap((p) => p.flat());
-    this.projection = PlanarProjection.around(positions);
-    const exclusions = (options.exclusions ?? []).map((e) => projectGeoJson(e, this.projection));
-    this.field = difference(projectGeoJson(boundary, this.projection), unionAll(exclusions));
+  private geometry: FlightGeometry | null = null;
+
+  constructor(options: FlightAccumulatorOptions = {}) {
     this.swathWidthM = options.defaultSwathWidthM ?? 0;
     this.minFlightSpeedMps = options.minFlightSpeedMps ?? 10;
     this.maxFixGapMs = (options.maxFixGapS ?? 60) * 1000;
@@ -206,7 +195,8 @@ export class ApplicationStatisticsAccumulator {
       return;
     }
     this.usage.fixesUsed++;
-    const fix: Fix = { t, x: this.projection.x(lonDeg), y: this.projection.y(latDeg), headingDeg, speedMps };
+    const projection = (this.projection ??= new PlanarProjection(lonDeg, latDeg));
+    const fix: Fix = { t, x: projection.x(lonDeg), y: projection.y(latDeg), headingDeg, speedMps };
     if (this.firstFixT === null) this.firstFixT = t;
     if (last !== null) {
       this.distanceFlownM += Math.hypot(fix.x - last.x, fix.y - last.y);
@@ -310,9 +300,64 @@ export class ApplicationStatisticsAccumulator {
     }
   }
 
-  finish(): ApplicationStatistics {
-    if (this.finished) throw new Error('finish() was already called');
-    this.finished = true;
+  /**
+   * The application record of the log against a field. May be called more than once (one log,
+   * several candidate jobs): the records are read once, each call only measures.
+   */
+  finish(field: ApplicationFieldOptions): ApplicationStatistics {
+    const flight = this.flightGeometry();
+    const projection = this.projection ?? PlanarProjection.around(boundaryPositions(field.boundary));
+    const exclusions = field.exclusions ?? [];
+    const coverage = computeCoverage({
+      swaths: flight.strips.map((s) => s.ring),
+      boundary: projectGeoJson(field.boundary, projection),
+      exclusions: exclusions.map((e) => projectGeoJson(e, projection)),
+      fieldAreaM2: fieldAreaM2(field),
+      projection,
+      withLayers: field.withLayers ?? true,
+    });
+    const target =
+      field.targetRateLPerHa ?? this.headerTargetLPerHa ?? (this.flowTargetWeight > 0 ? this.flowTargetWeighted / this.flowTargetWeight : null);
+    const startT = this.firstFixT ?? this.firstRecordT;
+    const endT = this.lastFix?.t ?? this.lastRecordT;
+    const summary = summariseCoverage(coverage.areas, {
+      startTime: startT === null ? null : toIso(startT),
+      endTime: endT === null ? null : toIso(endT),
+      flightTimeS: this.flightTimeMs / 1000,
+      sprayTimeS: flight.sprayTimeMs / 1000,
+      distanceFlownM: this.distanceFlownM,
+      sprayedDistanceM: flight.sprayedDistanceM,
+      passCount: flight.passes.length,
+      grossSprayedAreaM2: flight.grossAreaM2,
+      volumeL: this.volumeL,
+      targetRateLPerHa: target,
+      weather: this.weather(),
+    });
+
+    const features = coverageFeatures(coverage.layers, coverage.areas);
+    if (field.includePassFootprints ?? true) {
+      flight.passes.forEach((pass, i) => {
+        const rings: MultiPoly = flight.strips.filter((s) => s.passIndex === i).map((s) => [unflatten(s.ring)]);
+        features.push({
+          type: 'Feature',
+          geometry: toGeoJsonMultiPolygon(rings, projection),
+          properties: { layer: 'pass', areaHa: pass.sprayedAreaHa, passIndex: i, volumeL: pass.volumeL, averageRateLPerHa: pass.averageRateLPerHa },
+        });
+      });
+    }
+    return {
+      summary,
+      passes: flight.passes,
+      coverage: { type: 'FeatureCollection', features },
+      swaths: toSwathSet(flight.strips, projection),
+      field: { boundary: field.boundary, exclusions },
+      usage: { ...this.usage },
+    };
+  }
+
+  /** Ends the record stream (once) and builds the passes and their swath strips. */
+  private flightGeometry(): FlightGeometry {
+    if (this.geometry !== null) return this.geometry;
     if (this.spraying && this.lastRecordT !== null) {
       this.advance(this.lastRecordT);
       this.transition(this.lastRecordT, false);
@@ -323,7 +368,6 @@ export class ApplicationStatisticsAccumulator {
     const projection = this.projection;
     const strips: Strip[] = [];
     const passes: ApplicationPass[] = [];
-    const passFootprints: MultiPoly[] = [];
     let grossAreaM2 = 0;
     let sprayTimeMs = 0;
     let sprayedDistanceM = 0;
@@ -335,9 +379,7 @@ export class ApplicationStatisticsAccumulator {
       const passIndex = passes.length;
       const passStrips = buildStrips(points, spray.swathWidthM / 2, passIndex);
       strips.push(...passStrips);
-      const footprint = passStrips.length === 1 ? passStrips[0].footprint : union(passStrips.map((s) => s.footprint));
-      passFootprints.push(footprint);
-      const areaM2 = multiPolyArea(footprint);
+      const areaM2 = passStrips.reduce((sum, s) => sum + Math.abs(flatRingArea(s.ring)), 0);
       grossAreaM2 += areaM2;
       sprayTimeMs += offT - spray.onT;
       sprayedDistanceM += distanceM;
@@ -356,80 +398,12 @@ export class ApplicationStatisticsAccumulator {
         averageSpeedMps: durationS > 0 ? clean(distanceM / durationS, 3) : 0,
         headingDeg: cleanDegrees(meanHeading(points)),
         swathWidthM: clean(spray.swathWidthM, 3),
-        startPosition: first ? roundLonLat(projection.toLonLat(first.x, first.y)) : [0, 0],
-        endPosition: last ? roundLonLat(projection.toLonLat(last.x, last.y)) : [0, 0],
+        startPosition: first && projection ? roundLonLat(projection.toLonLat(first.x, first.y)) : [0, 0],
+        endPosition: last && projection ? roundLonLat(projection.toLonLat(last.x, last.y)) : [0, 0],
       });
     }
-
-    const treated = unionAll(strips.map((s) => s.footprint));
-    const overlapPieces: MultiPoly[] = [];
-    for (let i = 0; i < strips.length; i++) {
-      for (let j = i + 1; j < strips.length; j++) {
-        const a = strips[i];
-        const b = strips[j];
-        const reach = a.halfWidthM + b.halfWidthM;
-        if (!boxesOverlap(a.box, b.box) || polylineDistance(a.centreline, b.centreline) >= reach) continue;
-        const piece = intersection(a.footprint, b.footprint);
-        if (piece.length > 0) overlapPieces.push(piece);
-      }
-    }
-    const overlap = unionAll(overlapPieces);
-    const inside = intersection(treated, this.field);
-    const offTarget = difference(treated, this.field);
-    const fieldAreaM2 = multiPolyArea(this.field);
-    const treatedAreaM2 = multiPolyArea(treated);
-    const insideAreaM2 = multiPolyArea(inside);
-    const grossAreaHa = grossAreaM2 / M2_PER_HA;
-
-    const averageRate = grossAreaHa > 0 ? this.volumeL / grossAreaHa : null;
-    const target =
-      this.options.targetRateLPerHa ?? this.headerTargetLPerHa ?? (this.flowTargetWeight > 0 ? this.flowTargetWeighted / this.flowTargetWeight : null);
-    const startT = this.firstFixT ?? this.firstRecordT;
-    const endT = this.lastFix?.t ?? this.lastRecordT;
-    const summary: ApplicationSummary = {
-      startTime: startT === null ? null : toIso(startT),
-      endTime: endT === null ? null : toIso(endT),
-      flightTimeS: clean(this.flightTimeMs / 1000, 3),
-      sprayTimeS: clean(sprayTimeMs / 1000, 3),
-      distanceFlownM: clean(this.distanceFlownM, 3),
-      sprayedDistanceM: clean(sprayedDistanceM, 3),
-      passCount: passes.length,
-      fieldAreaHa: clean(fieldAreaM2 / M2_PER_HA),
-      treatedAreaHa: clean(treatedAreaM2 / M2_PER_HA),
-      treatedAreaAc: clean(haToAc(treatedAreaM2 / M2_PER_HA)),
-      overlapAreaHa: clean(multiPolyArea(overlap) / M2_PER_HA),
-      insideBoundaryAreaHa: clean(insideAreaM2 / M2_PER_HA),
-      offTargetAreaHa: clean(Math.max(0, treatedAreaM2 - insideAreaM2) / M2_PER_HA),
-      skippedAreaHa: clean(Math.max(0, fieldAreaM2 - insideAreaM2) / M2_PER_HA),
-      volumeAppliedL: clean(this.volumeL),
-      averageRateLPerHa: cleanOrNull(averageRate, 4),
-      averageRateGalPerAc: averageRate === null ? null : cleanOrNull(lPerHaToGalPerAc(averageRate), 4),
-      targetRateLPerHa: cleanOrNull(target, 4),
-      rateDeviationPct: averageRate !== null && target !== null && target > 0 ? cleanOrNull(((averageRate - target) / target) * 100, 3) : null,
-      weather: this.weather(),
-    };
-
-    const feature = (layer: CoverageCollection['features'][number]['properties']['layer'], geom: MultiPoly, extra: Partial<CoverageCollection['features'][number]['properties']> = {}) => ({
-      type: 'Feature' as const,
-      geometry: toGeoJsonMultiPolygon(geom, projection),
-      properties: { layer, areaHa: clean(multiPolyArea(geom) / M2_PER_HA), passIndex: null, volumeL: null, averageRateLPerHa: null, ...extra },
-    });
-    const coverage: CoverageCollection = {
-      type: 'FeatureCollection',
-      features: [feature('treated', treated), feature('overlap', overlap), feature('offTarget', offTarget)],
-    };
-    if (this.options.includePassFootprints ?? true) {
-      passFootprints.forEach((geom, i) =>
-        coverage.features.push(feature('pass', geom, { passIndex: i, volumeL: passes[i].volumeL, averageRateLPerHa: passes[i].averageRateLPerHa })),
-      );
-    }
-    return {
-      summary,
-      passes,
-      coverage,
-      field: { boundary: this.options.boundary, exclusions: this.options.exclusions ?? [] },
-      usage: { ...this.usage },
-    };
+    this.geometry = { strips, passes, grossAreaM2, sprayTimeMs, sprayedDistanceM };
+    return this.geometry;
   }
 
   private weather(): ApplicationWeather {
@@ -449,6 +423,12 @@ export type RecordSource = Iterable<FlightLogRecord> | AsyncIterable<FlightLogRe
 
 /** Statistics of one log: records from an array, a generator, or a streaming decoding. */
 export async function computeApplicationStatistics(records: RecordSource, options: ApplicationStatisticsOptions): Promise<ApplicationStatistics> {
+  const accumulator = await accumulateFlight(records, options);
+  return accumulator.finish(options);
+}
+
+/** Reads a log's records once; measure the result against one field or several with `finish`. */
+export async function accumulateFlight(records: RecordSource, options: FlightAccumulatorOptions = {}): Promise<ApplicationStatisticsAccumulator> {
   const accumulator = new ApplicationStatisticsAccumulator(options);
   if (records instanceof FlightLogDecoding) {
     for await (const batch of records.batches()) for (const record of batch) accumulator.add(record);
@@ -457,7 +437,7 @@ export async function computeApplicationStatistics(records: RecordSource, option
   } else {
     for (const record of records) accumulator.add(record);
   }
-  return accumulator.finish();
+  return accumulator;
 }
 
 function sample(env: EnvironmentRecord): WeatherSample {
@@ -504,7 +484,7 @@ function meanHeading(points: PassPoint[]): number {
   return (Math.atan2(s, c) / DEG + 360) % 360;
 }
 
-/** Swath footprint of a pass: one polygon per straight-ish run (split where the heading jumps). */
+/** Swath footprint of a pass: one ring per straight-ish run (split where the heading jumps). */
 function buildStrips(points: PassPoint[], halfWidthM: number, passIndex: number): Strip[] {
   if (points.length < 2 || !(halfWidthM > 0)) return [];
   const runs: PassPoint[][] = [];
@@ -529,17 +509,47 @@ function buildStrips(points: PassPoint[], halfWidthM: number, passIndex: number)
       right.push([p.x + nx, p.y + ny]);
     }
     const l = simplifyPolyline(left, EDGE_TOLERANCE_M);
-    const rr = simplifyPolyline(right, EDGE_TOLERANCE_M).reverse();
-    const ring: XY[] = [...l, ...rr, l[0]];
-    const footprint = union([[[ring]]]);
-    if (footprint.length === 0) continue;
-    const centreline = simplifyPolyline(
-      r.map((p): XY => [p.x, p.y]),
-      0.5,
-    );
-    strips.push({ passIndex, footprint, centreline, box: boxOf([...l, ...rr]), halfWidthM });
+    const rr = simplifyPolyline(right, EDGE_TOLERANCE_M);
+    const ring = new Float64Array(2 * (l.length + rr.length));
+    let k = 0;
+    for (const [x, y] of l) {
+      ring[k++] = x;
+      ring[k++] = y;
+    }
+    for (let i = rr.length - 1; i >= 0; i--) {
+      ring[k++] = rr[i][0];
+      ring[k++] = rr[i][1];
+    }
+    strips.push({ passIndex, ring });
   }
   return strips;
+}
+
+function toSwathSet(strips: readonly Strip[], projection: PlanarProjection | null): SwathSet {
+  const ringStarts = new Uint32Array(strips.length + 1);
+  let vertices = 0;
+  strips.forEach((s, i) => {
+    ringStarts[i] = vertices;
+    vertices += s.ring.length >> 1;
+  });
+  ringStarts[strips.length] = vertices;
+  const lonLat = new Float64Array(2 * vertices);
+  if (projection === null) return { lonLat, ringStarts };
+  let k = 0;
+  for (const { ring } of strips) {
+    for (let i = 0; i < ring.length; i += 2) {
+      const [lon, lat] = projection.toLonLat(ring[i], ring[i + 1]);
+      lonLat[k++] = lon;
+      lonLat[k++] = lat;
+    }
+  }
+  return { lonLat, ringStarts };
+}
+
+function unflatten(ring: PlanarRingXY): XY[] {
+  const out: XY[] = [];
+  for (let i = 0; i < ring.length; i += 2) out.push([ring[i], ring[i + 1]]);
+  return out;
 }
 
 function roundLonLat([lon, lat]: LonLat): LonLat {

@@ -1,3 +1,4 @@
+import type { SwathSet } from '@agair/domain-models';
 import type { GeoJsonFeatureCollection, GeoJsonMultiPolygon, GeoJsonPolygon, LonLat } from '../geometry/geojson.types.js';
 
 export interface MinMaxAvg {
@@ -48,6 +49,10 @@ export interface ApplicationSummary {
   offTargetAreaHa: number;
   /** Field not treated. */
   skippedAreaHa: number;
+  /** Skipped area as a share of the field; null when there is no field. */
+  skippedPctOfField: number | null;
+  /** Swath area summed over passes: ground sprayed twice counts twice. The rate's denominator. */
+  grossSprayedAreaHa: number;
   volumeAppliedL: number;
   /** Volume over the swath area sprayed (overlap counted as often as it was sprayed): the rate the aircraft applied. */
   averageRateLPerHa: number | null;
@@ -74,7 +79,7 @@ export interface ApplicationPass {
   endPosition: LonLat;
 }
 
-export type CoverageLayer = 'treated' | 'overlap' | 'offTarget' | 'pass';
+export type CoverageLayer = 'treated' | 'overlap' | 'offTarget' | 'skipped' | 'pass';
 
 export interface CoverageProperties {
   layer: CoverageLayer;
@@ -100,22 +105,34 @@ export interface RecordUsage {
   recordsOutOfTimeRange: number;
 }
 
+export type { SwathSet };
+
 export interface ApplicationStatistics {
   summary: ApplicationSummary;
   passes: ApplicationPass[];
-  /** As-applied coverage, WGS84: 'treated', 'overlap', 'offTarget' and (optionally) one 'pass' feature per pass. */
+  /**
+   * As-applied coverage, WGS84: one feature per layer ('treated', 'overlap', 'offTarget',
+   * 'skipped'; empty geometries without `withLayers`) and, optionally, one 'pass' feature per pass.
+   */
   coverage: CoverageCollection;
+  swaths: SwathSet;
   field: ApplicationField;
   usage: RecordUsage;
 }
 
-export interface ApplicationStatisticsOptions {
+/** The field a log is measured against; a log can be measured against several (candidate jobs). */
+export interface ApplicationFieldOptions {
   boundary: GeoJsonPolygon | GeoJsonMultiPolygon;
   exclusions?: GeoJsonPolygon[];
   /** Overrides the job header's and the flow records' target rate. */
   targetRateLPerHa?: number;
   /** Add one coverage feature per pass. Default true. */
   includePassFootprints?: boolean;
+  /** Trace the outline of each layer. Default true; areas alone are cheaper (match scoring). */
+  withLayers?: boolean;
+}
+
+export interface FlightAccumulatorOptions {
   /** Fixes slower than this do not count as flight time. Default 10 m/s. */
   minFlightSpeedMps?: number;
   /** Longer gaps between fixes do not count as flight time. Default 60 s. */
@@ -123,3 +140,5 @@ export interface ApplicationStatisticsOptions {
   /** Swath when the log has no swath record. Default 0 (no area). */
   defaultSwathWidthM?: number;
 }
+
+export type ApplicationStatisticsOptions = ApplicationFieldOptions & FlightAccumulatorOptions;

@@ -1,10 +1,9 @@
-import * as polyclip from 'polyclip-ts';
 import type { GeoJsonMultiPolygon, GeoJsonPolygon, LonLat } from '../geometry/geojson.types.js';
 import type { PlanarProjection } from './planar-projection.js';
 
 export type XY = [number, number];
 export type Ring = XY[];
-/** polyclip-ts shapes: a polygon is [outer, ...holes]. */
+/** A polygon is [outer, ...holes]. */
 export type Poly = Ring[];
 export type MultiPoly = Poly[];
 
@@ -29,36 +28,6 @@ export function multiPolyArea(geom: MultiPoly): number {
   return Math.max(0, total);
 }
 
-export function union(geoms: MultiPoly[]): MultiPoly {
-  const parts = geoms.filter((g) => g.length > 0);
-  if (parts.length === 0) return [];
-  if (parts.length === 1) return polyclip.union(parts[0]);
-  return polyclip.union(parts[0], ...parts.slice(1));
-}
-
-/** Union of many shapes in groups, then of the group results: far cheaper than folding one by one. */
-export function unionAll(geoms: MultiPoly[], groupSize = 24): MultiPoly {
-  let level = geoms.filter((g) => g.length > 0);
-  if (level.length === 0) return [];
-  while (level.length > 1) {
-    const next: MultiPoly[] = [];
-    for (let i = 0; i < level.length; i += groupSize) next.push(union(level.slice(i, i + groupSize)));
-    level = next;
-  }
-  return polyclip.union(level[0]);
-}
-
-export function intersection(a: MultiPoly, b: MultiPoly): MultiPoly {
-  if (a.length === 0 || b.length === 0) return [];
-  return polyclip.intersection(a, b);
-}
-
-export function difference(a: MultiPoly, b: MultiPoly): MultiPoly {
-  if (a.length === 0) return [];
-  if (b.length === 0) return polyclip.union(a);
-  return polyclip.difference(a, b);
-}
-
 export interface Box {
   minX: number;
   minY: number;
@@ -75,10 +44,6 @@ export function boxOf(points: readonly XY[]): Box {
     if (y > box.maxY) box.maxY = y;
   }
   return box;
-}
-
-export function boxesOverlap(a: Box, b: Box, margin = 0): boolean {
-  return a.minX - margin <= b.maxX && b.minX - margin <= a.maxX && a.minY - margin <= b.maxY && b.minY - margin <= a.maxY;
 }
 
 /** Douglas–Peucker: drops vertices closer than `toleranceM` to the simplified line. */
@@ -117,35 +82,6 @@ export function segmentDistance2(p: XY, a: XY, b: XY): number {
   const ex = a[0] + t * dx - p[0];
   const ey = a[1] + t * dy - p[1];
   return ex * ex + ey * ey;
-}
-
-/** Smallest distance between two polylines (0 if they cross). */
-export function polylineDistance(a: XY[], b: XY[]): number {
-  let best = Infinity;
-  if (a.length === 1 || b.length === 1) {
-    for (const p of a) for (const q of b) best = Math.min(best, Math.hypot(p[0] - q[0], p[1] - q[1]));
-    if (a.length === 1) for (let j = 0; j + 1 < b.length; j++) best = Math.min(best, Math.sqrt(segmentDistance2(a[0], b[j], b[j + 1])));
-    if (b.length === 1) for (let i = 0; i + 1 < a.length; i++) best = Math.min(best, Math.sqrt(segmentDistance2(b[0], a[i], a[i + 1])));
-    return best;
-  }
-  for (let i = 0; i + 1 < a.length; i++) {
-    for (let j = 0; j + 1 < b.length; j++) {
-      if (segmentsCross(a[i], a[i + 1], b[j], b[j + 1])) return 0;
-      const d2 = Math.min(
-        segmentDistance2(a[i], b[j], b[j + 1]),
-        segmentDistance2(a[i + 1], b[j], b[j + 1]),
-        segmentDistance2(b[j], a[i], a[i + 1]),
-        segmentDistance2(b[j + 1], a[i], a[i + 1]),
-      );
-      if (d2 < best) best = d2;
-    }
-  }
-  return Math.sqrt(best);
-}
-
-function segmentsCross(p1: XY, p2: XY, q1: XY, q2: XY): boolean {
-  const o = (a: XY, b: XY, c: XY): number => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
-  return o(p1, p2, q1) * o(p1, p2, q2) < 0 && o(q1, q2, p1) * o(q1, q2, p2) < 0;
 }
 
 export function projectPolygon(coordinates: readonly (readonly LonLat[])[], projection: PlanarProjection): Poly {
