@@ -1,18 +1,24 @@
 import type { ApplicationSummary, JobApplicationRecord, PackedLayers } from '@agair/domain-models';
 import type { JobRecordInput, Repositories } from '@agair/persistence';
-import { combineJobStatistics, packCoverageLayers, type JobField, type LogForJob } from '@agair/satloc-parser';
+import { StatisticsError, combineJobStatistics, packCoverageLayers, type JobField, type LogForJob } from '@agair/satloc-parser';
 
-export interface CombinedJob {
-  summary: ApplicationSummary;
-  layers: PackedLayers;
-}
+export type CombinedJob =
+  | { outcome: 'combined'; summary: ApplicationSummary; layers: PackedLayers }
+  /** The union of the job's logs exceeds the engine's work bound (each log alone was within it). */
+  | { outcome: 'too_complex'; reason: string };
 
 /** A job's record from its logs; the sync-worker passes one that runs on its worker threads. */
 export type CombineJob = (logs: readonly JobRecordInput[], field: JobField) => Promise<CombinedJob>;
 
+/** Returns an outcome rather than throwing a StatisticsError: the class does not survive a thread boundary. */
 export function combineJob(logs: readonly LogForJob[], field: JobField): CombinedJob {
-  const { summary, coverage } = combineJobStatistics(logs, field);
-  return { summary, layers: packCoverageLayers(coverage) };
+  try {
+    const { summary, coverage } = combineJobStatistics(logs, field);
+    return { outcome: 'combined', summary, layers: packCoverageLayers(coverage) };
+  } catch (err) {
+    if (err instanceof StatisticsError) return { outcome: 'too_complex', reason: `${err.code}: ${err.message}` };
+    throw err;
+  }
 }
 
 export const combineInProcess: CombineJob = async (logs, field) => combineJob(logs, field);
@@ -29,28 +35,37 @@ const MAX_ROUNDS = 4;
  * job's logs after writing and computes again if the set changed, so the last writer always
  * wrote from the full set.
  */
+export type RefreshedJobRecord =
+  | { outcome: 'saved'; record: JobApplicationRecord }
+  | { outcome: 'removed' }
+  /** Not computed; the job keeps no record (a stale one would mislead) until a later log makes it computable. */
+  | { outcome: 'too_complex'; reason: string };
+
 export async function refreshJobApplicationRecord(
   deps: { repositories: Repositories; combine?: CombineJob },
   customerId: string,
   jobId: string,
-): Promise<JobApplicationRecord | null> {
+): Promise<RefreshedJobRecord> {
   const { repositories } = deps;
   const combine = deps.combine ?? combineInProcess;
   const job = await repositories.jobs.findById(customerId, jobId);
-  if (!job) {
+  const removed = async (): Promise<RefreshedJobRecord> => {
     await repositories.applicationRecords.deleteJobRecord(jobId);
-    return null;
-  }
-  let saved: JobApplicationRecord | null = null;
+    return { outcome: 'removed' };
+  };
+  if (!job) return removed();
+  let saved: RefreshedJobRecord = { outcome: 'removed' };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const logs = await repositories.applicationRecords.listJobRecordInputs(customerId, jobId, MAX_LOGS_PER_JOB_RECORD);
-    if (logs.length === 0) {
-      await repositories.applicationRecords.deleteJobRecord(jobId);
-      return null;
-    }
+    if (logs.length === 0) return removed();
     const fileIds = logs.map((l) => l.fileId);
-    const { summary, layers } = await combine(logs, { boundary: job.boundary, exclusions: job.exclusions, targetRateLPerHa: job.targetRateLPerHa });
-    saved = await repositories.applicationRecords.saveJobRecord({ jobId, customerId, fileIds, summary }, layers);
+    const combined = await combine(logs, { boundary: job.boundary, exclusions: job.exclusions, targetRateLPerHa: job.targetRateLPerHa });
+    if (combined.outcome === 'too_complex') {
+      await repositories.applicationRecords.deleteJobRecord(jobId);
+      return combined;
+    }
+    const record = await repositories.applicationRecords.saveJobRecord({ jobId, customerId, fileIds, summary: combined.summary }, combined.layers);
+    saved = { outcome: 'saved', record };
     const now = await repositories.applicationRecords.listFileIdsByJob(customerId, jobId, MAX_LOGS_PER_JOB_RECORD);
     if (sameSet(now, fileIds)) return saved;
   }

@@ -74,6 +74,7 @@ describe('the statistics thread pool', { timeout: 60_000 }, () => {
     if (measured.outcome !== 'measured') throw new Error(measured.reason);
     const log = { fileId: 'f', summary: measured.statistics.summary, swaths: measured.statistics.swaths };
     const job = await pool.combineJob([log, log], { boundary: ownField.boundary, exclusions: ownField.exclusions });
+    if (job.outcome !== 'combined') throw new Error(job.reason);
     expect(job.summary.treatedAreaHa).toBeCloseTo(measured.statistics.summary.treatedAreaHa, 1);
     expect(job.summary.overlapAreaHa).toBeCloseTo(measured.statistics.summary.treatedAreaHa, 1);
     expect(job.summary.volumeAppliedL).toBeCloseTo(2 * measured.statistics.summary.volumeAppliedL, 3);

@@ -66,7 +66,7 @@ export async function measureLog(request: MeasureRequest): Promise<MeasureResult
       chosen = share >= MIN_OVERLAP_SHARE ? shares.indexOf(share) : -1;
     }
     const field = chosen >= 0 ? request.candidates[chosen] : NO_FIELD;
-    const statistics = flight.finish({ ...fieldOptions(field), ...(chosen >= 0 ? {} : { targetRateLPerHa: undefined }), includePassFootprints: false });
+    const statistics = flight.finish({ ...fieldOptions(field), includePassFootprints: false });
     if (!request.chooseByOverlap || request.candidates.length <= 1) share = insideShare(statistics);
     const layers = packCoverageLayers(statistics.coverage);
     statistics.coverage = { type: 'FeatureCollection', features: [] };
@@ -84,6 +84,7 @@ export function combineJob(request: { logs: LogForJob[]; field: JobField }): Com
   return combineLogs(request.logs, request.field);
 }
 
+/** Without a job (target 0) the log's own target rate (header or flow records) is used. */
 function fieldOptions(field: FieldOf) {
   return { boundary: field.boundary, exclusions: field.exclusions, ...(field.targetRateLPerHa > 0 ? { targetRateLPerHa: field.targetRateLPerHa } : {}) };
 }

@@ -5,7 +5,8 @@ import { samplePass, sampleSummary } from '../../test/builders.js';
 import { openTestDatabase, type TestDatabase } from '../../test/test-database.js';
 import { newObjectIdString } from '../infrastructure/object-id.mapper.js';
 import { UnstorableValueError } from '../infrastructure/persistence.errors.js';
-import { APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+import { ObjectId } from 'mongodb';
+import { APPLICATION_COVERAGES_COLLECTION, APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
 import { ApplicationRecordRepository, type ApplicationFileInput } from './application-record.repository.js';
 
 const customerId = newObjectIdString();
@@ -131,6 +132,13 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
     expect((await records.findJobCoverage(customerId, jobId))?.layers.treated).toEqual(empty);
     await records.deleteJobRecord(jobId);
     expect(await records.findJobRecord(customerId, jobId)).toBeNull();
+
+    // Coverage stored by the version before layers and swaths (one treated geometry) still reads.
+    const oldJob = newObjectIdString();
+    const old = await records.saveProcessedLog(fileInput('8'.repeat(64), { jobId: oldJob }), [samplePass(0)]);
+    await database.db.collection(APPLICATION_COVERAGES_COLLECTION).insertOne({ fileId: new ObjectId(old.file.id), customerId: new ObjectId(customerId), jobId: new ObjectId(oldJob), logId: null, coverage: { type: 'Polygon', polygons: [] } });
+    expect((await records.listCoverageByJob(customerId, oldJob))[0]?.layers.treated).toEqual(empty);
+    expect((await records.listJobRecordInputs(customerId, oldJob, 10))[0]?.swaths.lonLat).toHaveLength(0);
     // Processing again without coverage (nothing sprayed) removes the old one.
     await records.saveProcessedLog(fileInput('9'.repeat(64), { jobId }), [samplePass(0)], null);
     expect(await records.listCoverageByJob(customerId, jobId)).toEqual([]);

@@ -216,7 +216,8 @@ export class ApplicationRecordRepository {
       this.files.find(filter, { projection: { summary: 1 } }).sort({ _id: 1 }).limit(limit).toArray(),
       this.coverages.find(filter, { projection: { fileId: 1, swaths: 1 } }).toArray(),
     ]);
-    const swathsOf = new Map(coverages.map((c) => [c.fileId.toHexString(), fromStoredSwaths(c.swaths)]));
+    // Coverage written before swaths were kept has none: such a log adds its volume and times, not its area.
+    const swathsOf = new Map(coverages.filter((c) => c.swaths).map((c) => [c.fileId.toHexString(), fromStoredSwaths(c.swaths)]));
     const empty: SwathSet = { lonLat: new Float64Array(0), ringStarts: new Uint32Array(1) };
     return files.map((f) => ({ fileId: fromObjectId(f._id), summary: fromSummaryDocument(f.summary), swaths: swathsOf.get(f._id.toHexString()) ?? empty }));
   }
@@ -386,10 +387,11 @@ function toStoredLayers(layers: PackedLayers): StoredLayers {
   return Object.fromEntries(COVERAGE_LAYERS.map((name) => [name, { parts: binaryOf(layers[name].parts), e7: binaryOf(layers[name].e7) }])) as StoredLayers;
 }
 
-function fromStoredLayers(stored: StoredLayers): ApplicationLayers {
-  const packed = Object.fromEntries(
-    COVERAGE_LAYERS.map((name): [CoverageLayerName, PackedArea] => [name, { parts: new Uint32Array(alignedCopy(stored[name].parts, 4)), e7: new Int32Array(alignedCopy(stored[name].e7, 4)) }]),
-  ) as PackedLayers;
+function fromStoredLayers(stored: StoredLayers | undefined): ApplicationLayers {
+  const packedOf = (layer: StoredPackedArea | undefined): PackedArea =>
+    // Coverage written before the layers were kept reads as empty layers.
+    layer ? { parts: new Uint32Array(alignedCopy(layer.parts, 4)), e7: new Int32Array(alignedCopy(layer.e7, 4)) } : { parts: Uint32Array.of(0), e7: new Int32Array(0) };
+  const packed = Object.fromEntries(COVERAGE_LAYERS.map((name): [CoverageLayerName, PackedArea] => [name, packedOf(stored?.[name])])) as PackedLayers;
   return unpackLayers(packed);
 }
 

@@ -141,6 +141,7 @@ export class ApplicationStatisticsAccumulator {
   }
 
   add(record: FlightLogRecord): void {
+    if (this.geometry !== null) throw new Error('add() after finish(): the flight is already measured');
     const t = record.timeMs;
     if (!isPlausibleTimeMs(t)) {
       this.usage.recordsOutOfTimeRange++;

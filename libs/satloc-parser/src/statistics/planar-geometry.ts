@@ -28,24 +28,6 @@ export function multiPolyArea(geom: MultiPoly): number {
   return Math.max(0, total);
 }
 
-export interface Box {
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
-}
-
-export function boxOf(points: readonly XY[]): Box {
-  const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-  for (const [x, y] of points) {
-    if (x < box.minX) box.minX = x;
-    if (y < box.minY) box.minY = y;
-    if (x > box.maxX) box.maxX = x;
-    if (y > box.maxY) box.maxY = y;
-  }
-  return box;
-}
-
 /** Douglas–Peucker: drops vertices closer than `toleranceM` to the simplified line. */
 export function simplifyPolyline(points: XY[], toleranceM: number): XY[] {
   if (points.length <= 2) return points;
