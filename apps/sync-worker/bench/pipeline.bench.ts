@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PartnerCode, PartnerLogTrackerState, Role, TaskType, createTaskMessage } from '@agair/domain-models';
-import { APPLICATION_DETAILS_COLLECTION, PARTNER_LOG_TRACKERS_COLLECTION } from '@agair/persistence';
+import { APPLICATION_PASSES_COLLECTION, PARTNER_LOG_TRACKERS_COLLECTION } from '@agair/persistence';
 import { createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { fieldShapes, simulateFlight } from '@agair/satloc-parser';
 import { createLogger, loadConfig } from '@agair/service-kit';
@@ -159,13 +159,14 @@ try {
   }
   const pipelineMs = performance.now() - started;
 
-  const details = db.collection(APPLICATION_DETAILS_COLLECTION);
-  const detailRows = await details.find({}, { projection: { _id: 0 } }).toArray();
+  // The passes as rows (stored one document per log): the baseline inserts them one row per pass.
+  const passDocs = await db.collection(APPLICATION_PASSES_COLLECTION).find({}, { projection: { _id: 0 } }).toArray();
+  const detailRows = passDocs.flatMap((doc) => (doc['passes'] as Record<string, unknown>[]).map((pass) => ({ fileId: doc['fileId'], customerId: doc['customerId'], ...pass })));
   const unmatched = await db.collection('application_files').countDocuments({ jobId: null });
   if (unmatched > 0) throw new Error(`${unmatched} logs were not matched to the assignment`);
 
   // Baseline: the same rows, one insertMany, nothing else.
-  const scratch = db.collection(`bench_scratch_${APPLICATION_DETAILS_COLLECTION}`);
+  const scratch = db.collection(`bench_scratch_${APPLICATION_PASSES_COLLECTION}`);
   const copies = detailRows.map((row) => ({ ...row }));
   const insertStarted = performance.now();
   await scratch.insertMany(copies, { ordered: false });

@@ -1,7 +1,8 @@
 import type { IndexSpec } from '../infrastructure/index-spec.js';
 
 export const APPLICATION_FILES_COLLECTION = 'application_files';
-export const APPLICATION_DETAILS_COLLECTION = 'application_details';
+/** The passes of a log, one document per log (before: one `application_details` document per pass). */
+export const APPLICATION_PASSES_COLLECTION = 'application_passes';
 export const APPLICATION_COVERAGES_COLLECTION = 'application_coverages';
 export const APPLICATION_JOB_RECORDS_COLLECTION = 'application_job_records';
 
@@ -12,8 +13,7 @@ export const applicationRecordIndexes: readonly IndexSpec[] = [
   { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_tracker', key: { trackerId: 1 } },
   { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_customer_job', key: { customerId: 1, jobId: 1, createdAt: -1 } },
   { collection: APPLICATION_FILES_COLLECTION, name: 'application_file_customer_assign', key: { customerId: 1, assignId: 1 } },
-  { collection: APPLICATION_DETAILS_COLLECTION, name: 'application_detail_pass_unique', key: { fileId: 1, passIndex: 1 }, unique: true },
-  { collection: APPLICATION_DETAILS_COLLECTION, name: 'application_detail_customer', key: { customerId: 1, fileId: 1 } },
+  { collection: APPLICATION_PASSES_COLLECTION, name: 'application_passes_file_unique', key: { fileId: 1 }, unique: true },
   // As-applied coverage, one per file, kept apart from the file record: it can be large.
   { collection: APPLICATION_COVERAGES_COLLECTION, name: 'application_coverage_file_unique', key: { fileId: 1 }, unique: true },
   { collection: APPLICATION_COVERAGES_COLLECTION, name: 'application_coverage_customer_job', key: { customerId: 1, jobId: 1 } },

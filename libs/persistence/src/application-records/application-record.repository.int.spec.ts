@@ -6,7 +6,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/test-database.js
 import { newObjectIdString } from '../infrastructure/object-id.mapper.js';
 import { UnstorableValueError } from '../infrastructure/persistence.errors.js';
 import { ObjectId } from 'mongodb';
-import { APPLICATION_COVERAGES_COLLECTION, APPLICATION_DETAILS_COLLECTION, APPLICATION_FILES_COLLECTION } from './application-record.indexes.js';
+import { APPLICATION_COVERAGES_COLLECTION, APPLICATION_FILES_COLLECTION, APPLICATION_PASSES_COLLECTION } from './application-record.indexes.js';
 import { ApplicationRecordRepository, type ApplicationFileInput } from './application-record.repository.js';
 
 const customerId = newObjectIdString();
@@ -56,6 +56,7 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
     expect([id, createdAt, updatedAt].every(Boolean)).toBe(true);
 
     const details = await records.listDetails(customerId, id);
+    expect(new Set(details.map((d) => d.id)).size).toBe(2);
     expect(details.map(({ id: _id, fileId: _fileId, customerId: _customerId, ...pass }) => pass)).toStrictEqual([samplePass(0), samplePass(1)]);
     expect(await records.listDetails(newObjectIdString(), id)).toEqual([]);
   });
@@ -63,6 +64,7 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
   it('writes the same log twice without duplicates, replacing the earlier result', async () => {
     const hash = '2'.repeat(64);
     const first = await records.saveProcessedLog(fileInput(hash), [samplePass(0), samplePass(1), samplePass(2)]);
+    const idsBefore = (await records.listDetails(customerId, first.file.id)).map((d) => d.id);
     const second = await records.saveProcessedLog(fileInput(hash, { records: { read: 5401, skipped: 0, corrupt: 0 } }), [samplePass(0), samplePass(1)]);
     expect(second.created).toBe(false);
     expect(second.file.id).toBe(first.file.id);
@@ -75,9 +77,11 @@ describe('ApplicationRecordRepository against FerretDB/MongoDB', () => {
     expect(second.file.records.read).toBe(5401);
 
     expect(await database.db.collection(APPLICATION_FILES_COLLECTION).countDocuments({ contentHash: hash })).toBe(1);
-    const passes = await database.db.collection(APPLICATION_DETAILS_COLLECTION).find({}, { projection: { passIndex: 1, fileId: 1 } }).toArray();
-    const ofFile = passes.filter((p) => p['fileId'].toHexString() === first.file.id);
-    expect(ofFile.map((p) => p['passIndex']).sort()).toEqual([0, 1]);
+    // One passes document per log, holding exactly the latest passes; pass ids survive the rewrite.
+    const stored = await database.db.collection(APPLICATION_PASSES_COLLECTION).find({ fileId: new ObjectId(first.file.id) }).toArray();
+    expect(stored).toHaveLength(1);
+    expect((stored[0]?.['passes'] as { passIndex: number }[]).map((p) => p.passIndex)).toEqual([0, 1]);
+    expect((await records.listDetails(customerId, first.file.id)).map((d) => d.id)).toEqual(idsBefore.slice(0, 2));
   });
 
   it('stays free of duplicates when the same log is saved concurrently', async () => {

@@ -18,16 +18,17 @@ import {
   type RecordCounts,
   type WeatherSample,
 } from '@agair/domain-models';
-import { Binary, ObjectId, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
+import { createHash } from 'node:crypto';
+import { Binary, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
 import { fromObjectId, fromObjectIdOrNull, toObjectId, toObjectIdOrNull } from '../infrastructure/object-id.mapper.js';
 import { assertStorable } from '../infrastructure/storable.js';
 import { systemClock, toDate, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
 import {
   APPLICATION_COVERAGES_COLLECTION,
-  APPLICATION_DETAILS_COLLECTION,
   APPLICATION_FILES_COLLECTION,
   APPLICATION_JOB_RECORDS_COLLECTION,
+  APPLICATION_PASSES_COLLECTION,
 } from './application-record.indexes.js';
 
 type WeatherSampleDocument = Omit<WeatherSample, 'time'> & { time: Date };
@@ -122,10 +123,10 @@ export interface JobApplicationRecordDocument {
   computedAt: Date;
 }
 
-export interface ApplicationDetailDocument {
-  _id: ObjectId;
-  fileId: ObjectId;
-  customerId: ObjectId;
+/** One pass inside a log's passes document. */
+interface PassDocument {
+  /** Derived from the file id and pass index, so reprocessing keeps it. */
+  id: ObjectId;
   passIndex: number;
   startTime: Date;
   endTime: Date;
@@ -142,6 +143,18 @@ export interface ApplicationDetailDocument {
   endPosition: [number, number];
 }
 
+/**
+ * All passes of one log in one document: writing a log costs one command whatever its pass
+ * count (one document per pass cost a bulk upsert of N statements and a delete).
+ */
+export interface ApplicationPassesDocument {
+  _id: ObjectId;
+  fileId: ObjectId;
+  customerId: ObjectId;
+  passes: PassDocument[];
+  updatedAt: Date;
+}
+
 /** An application file as the worker computed it: everything but the id and timestamps. */
 export type ApplicationFileInput = Omit<ApplicationFile, 'id' | 'createdAt' | 'updatedAt'>;
 
@@ -156,21 +169,22 @@ export interface SavedApplicationRecord {
 
 /**
  * Application records: one `application_files` document per processed log content (unique on
- * customer and content hash) and one `application_details` document per pass (unique on
- * file and pass index). Saving again for the same log replaces both, leaving no duplicates
- * and no passes left over from a longer earlier result. Each write is idempotent on its own,
- * so a crash halfway is repaired by running the same save again.
+ * customer and content hash), one `application_passes` document holding its passes and one
+ * `application_coverages` document holding its layers and swaths (both unique on the file).
+ * Saving again for the same log replaces all three, leaving no duplicates and no passes left
+ * over from a longer earlier result. Each write is idempotent on its own, so a crash halfway is
+ * repaired by running the same save again.
  */
 export class ApplicationRecordRepository {
   private readonly files: Collection<ApplicationFileDocument>;
-  private readonly details: Collection<ApplicationDetailDocument>;
+  private readonly passes: Collection<ApplicationPassesDocument>;
   private readonly coverages: Collection<ApplicationCoverageDocument>;
   private readonly jobRecords: Collection<JobApplicationRecordDocument>;
 
   constructor(db: Db, private readonly clock: Clock = systemClock) {
     this.jobRecords = db.collection<JobApplicationRecordDocument>(APPLICATION_JOB_RECORDS_COLLECTION);
     this.files = db.collection<ApplicationFileDocument>(APPLICATION_FILES_COLLECTION);
-    this.details = db.collection<ApplicationDetailDocument>(APPLICATION_DETAILS_COLLECTION);
+    this.passes = db.collection<ApplicationPassesDocument>(APPLICATION_PASSES_COLLECTION);
     this.coverages = db.collection<ApplicationCoverageDocument>(APPLICATION_COVERAGES_COLLECTION);
   }
 
@@ -181,14 +195,9 @@ export class ApplicationRecordRepository {
     const { doc, created, previousJobId } = await this.upsertFile(fields, now);
 
     const fileId = doc._id;
-    const operations: AnyBulkWriteOperation<ApplicationDetailDocument>[] = passes.map((pass, i) => {
-      const detail = toDetailFields(fileId, doc.customerId, pass);
-      assertStorable(detail, `/passes/${i}`);
-      return { replaceOne: { filter: { fileId, passIndex: pass.passIndex }, replacement: detail as ApplicationDetailDocument, upsert: true } };
-    });
-    if (operations.length > 0) await this.withDuplicateRetry(() => this.details.bulkWrite(operations, { ordered: false }));
-    const keep = passes.map((pass) => pass.passIndex);
-    await this.details.deleteMany({ fileId, passIndex: { $nin: keep } });
+    const passDocs = passes.map((pass) => toPassDocument(fileId, pass));
+    assertStorable(passDocs, '/passes');
+    await this.withDuplicateRetry(() => this.passes.replaceOne({ fileId }, { fileId, customerId: doc.customerId, passes: passDocs, updatedAt: now }, { upsert: true }));
     if (coverage) {
       const stored = { layers: toStoredLayers(coverage.layers), swaths: toStoredSwaths(coverage.swaths) };
       await this.withDuplicateRetry(() =>
@@ -290,11 +299,9 @@ export class ApplicationRecordRepository {
 
   /** The passes of one file, in pass order. */
   async listDetails(customerId: string, fileId: string): Promise<ApplicationDetail[]> {
-    const docs = await this.details
-      .find({ fileId: toObjectId(fileId, 'fileId'), customerId: toObjectId(customerId, 'customerId') })
-      .sort({ passIndex: 1 })
-      .toArray();
-    return docs.map(toApplicationDetail);
+    const doc = await this.passes.findOne({ fileId: toObjectId(fileId, 'fileId'), customerId: toObjectId(customerId, 'customerId') });
+    if (!doc) return [];
+    return doc.passes.map((pass) => toApplicationDetail(doc, pass)).sort((a, b) => a.passIndex - b.passIndex);
   }
 
   private async upsertFile(
@@ -426,10 +433,9 @@ function toJobRecord(doc: Omit<JobApplicationRecordDocument, 'layers'>): JobAppl
   };
 }
 
-function toDetailFields(fileId: ObjectId, customerId: ObjectId, pass: ApplicationPass): Omit<ApplicationDetailDocument, '_id'> {
+function toPassDocument(fileId: ObjectId, pass: ApplicationPass): PassDocument {
   return {
-    fileId,
-    customerId,
+    id: passId(fileId, pass.passIndex),
     passIndex: pass.passIndex,
     startTime: toDate(pass.startTime, 'pass.startTime'),
     endTime: toDate(pass.endTime, 'pass.endTime'),
@@ -444,6 +450,11 @@ function toDetailFields(fileId: ObjectId, customerId: ObjectId, pass: Applicatio
     startPosition: [pass.startPosition[0] + 0, pass.startPosition[1] + 0],
     endPosition: [pass.endPosition[0] + 0, pass.endPosition[1] + 0],
   };
+}
+
+/** A pass's id: the first 12 bytes of SHA-256(file id, pass index), stable across reprocessing. */
+function passId(fileId: ObjectId, passIndex: number): ObjectId {
+  return new ObjectId(createHash('sha256').update(`${fileId.toHexString()}:${passIndex}`).digest().subarray(0, 12));
 }
 
 function toWeatherSample(doc: WeatherSampleDocument | null): WeatherSample | null {
@@ -479,23 +490,23 @@ export function toApplicationFile(doc: ApplicationFileDocument): ApplicationFile
   };
 }
 
-export function toApplicationDetail(doc: ApplicationDetailDocument): ApplicationDetail {
+export function toApplicationDetail(doc: ApplicationPassesDocument, pass: PassDocument): ApplicationDetail {
   return {
-    id: fromObjectId(doc._id),
+    id: fromObjectId(pass.id),
     fileId: fromObjectId(doc.fileId),
     customerId: fromObjectId(doc.customerId),
-    passIndex: doc.passIndex,
-    startTime: toIso(doc.startTime),
-    endTime: toIso(doc.endTime),
-    durationS: doc.durationS,
-    distanceM: doc.distanceM,
-    sprayedAreaHa: doc.sprayedAreaHa,
-    volumeL: doc.volumeL,
-    averageRateLPerHa: doc.averageRateLPerHa,
-    averageSpeedMps: doc.averageSpeedMps,
-    headingDeg: doc.headingDeg,
-    swathWidthM: doc.swathWidthM,
-    startPosition: [doc.startPosition[0], doc.startPosition[1]],
-    endPosition: [doc.endPosition[0], doc.endPosition[1]],
+    passIndex: pass.passIndex,
+    startTime: toIso(pass.startTime),
+    endTime: toIso(pass.endTime),
+    durationS: pass.durationS,
+    distanceM: pass.distanceM,
+    sprayedAreaHa: pass.sprayedAreaHa,
+    volumeL: pass.volumeL,
+    averageRateLPerHa: pass.averageRateLPerHa,
+    averageSpeedMps: pass.averageSpeedMps,
+    headingDeg: pass.headingDeg,
+    swathWidthM: pass.swathWidthM,
+    startPosition: [pass.startPosition[0], pass.startPosition[1]],
+    endPosition: [pass.endPosition[0], pass.endPosition[1]],
   };
 }
