@@ -434,21 +434,15 @@ function toJobRecord(doc: Omit<JobApplicationRecordDocument, 'layers'>): JobAppl
 }
 
 function toPassDocument(fileId: ObjectId, pass: ApplicationPass): PassDocument {
+  const { startTime, endTime, startPosition, endPosition, ...figures } = pass;
   return {
     id: passId(fileId, pass.passIndex),
-    passIndex: pass.passIndex,
-    startTime: toDate(pass.startTime, 'pass.startTime'),
-    endTime: toDate(pass.endTime, 'pass.endTime'),
-    durationS: pass.durationS,
-    distanceM: pass.distanceM,
-    sprayedAreaHa: pass.sprayedAreaHa,
-    volumeL: pass.volumeL,
-    averageRateLPerHa: pass.averageRateLPerHa,
-    averageSpeedMps: pass.averageSpeedMps,
-    headingDeg: pass.headingDeg,
-    swathWidthM: pass.swathWidthM,
-    startPosition: [pass.startPosition[0] + 0, pass.startPosition[1] + 0],
-    endPosition: [pass.endPosition[0] + 0, pass.endPosition[1] + 0],
+    ...figures,
+    startTime: toDate(startTime, 'pass.startTime'),
+    endTime: toDate(endTime, 'pass.endTime'),
+    // + 0: FerretDB drops the sign of -0 and MongoDB keeps it; both must read back the same.
+    startPosition: [startPosition[0] + 0, startPosition[1] + 0],
+    endPosition: [endPosition[0] + 0, endPosition[1] + 0],
   };
 }
 
@@ -491,22 +485,15 @@ export function toApplicationFile(doc: ApplicationFileDocument): ApplicationFile
 }
 
 export function toApplicationDetail(doc: ApplicationPassesDocument, pass: PassDocument): ApplicationDetail {
+  const { id, startTime, endTime, startPosition, endPosition, ...figures } = pass;
   return {
-    id: fromObjectId(pass.id),
+    id: fromObjectId(id),
     fileId: fromObjectId(doc.fileId),
     customerId: fromObjectId(doc.customerId),
-    passIndex: pass.passIndex,
-    startTime: toIso(pass.startTime),
-    endTime: toIso(pass.endTime),
-    durationS: pass.durationS,
-    distanceM: pass.distanceM,
-    sprayedAreaHa: pass.sprayedAreaHa,
-    volumeL: pass.volumeL,
-    averageRateLPerHa: pass.averageRateLPerHa,
-    averageSpeedMps: pass.averageSpeedMps,
-    headingDeg: pass.headingDeg,
-    swathWidthM: pass.swathWidthM,
-    startPosition: [pass.startPosition[0], pass.startPosition[1]],
-    endPosition: [pass.endPosition[0], pass.endPosition[1]],
+    ...figures,
+    startTime: toIso(startTime),
+    endTime: toIso(endTime),
+    startPosition: [startPosition[0], startPosition[1]],
+    endPosition: [endPosition[0], endPosition[1]],
   };
 }
