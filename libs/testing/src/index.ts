@@ -8,3 +8,4 @@ export * from './auth-matrix.js';
 export * from './route-fuzz.js';
 export * from './secret-forms.js';
 export * from './bench-services.js';
+export * from './wire-command-counter.js';
