@@ -16,6 +16,8 @@ export interface SchedulerSettings {
 
 /** RUNNING sync requests and poll runs older than this belong to a poller that died. */
 const STALE_MS = 30 * 60_000;
+/** Guard tokens are kept this long (twice the time after which one counts as abandoned). */
+const WRITE_TOKEN_KEEP_MS = 60_000;
 
 /**
  * Runs collection cycles while this replica holds the leader lease: on the cron schedule, and
@@ -121,6 +123,8 @@ export class PollScheduler {
     const staleBefore = new Date(now.getTime() - STALE_MS);
     await repositories.pollRuns.abandonStale(staleBefore);
     await repositories.syncRequests.requeueStale(staleBefore);
+    // Guarded writes leave their tokens; well past the 30 s after which one counts as abandoned, they go.
+    await repositories.writeTokens.sweep(new Date(now.getTime() - WRITE_TOKEN_KEEP_MS));
     if (trackers.reclaimed.length + trackers.failed.length + tasks.requeued.length + tasks.failed.length > 0) {
       logger.warn(
         {

@@ -3,6 +3,7 @@ import { ApplicationRecordRepository } from './application-records/application-r
 import { CredentialCipher } from './credentials/credential-cipher.js';
 import type { CredentialKeyRing } from './credentials/credential-keys.parser.js';
 import { CustomerRepository } from './customers/customer.repository.js';
+import { WriteTokenSweeper } from './infrastructure/guarded-write.js';
 import { systemClock, type Clock } from './infrastructure/timestamp.mapper.js';
 import { JobAssignRepository } from './job-assigns/job-assign.repository.js';
 import { JobRepository } from './jobs/job.repository.js';
@@ -39,6 +40,7 @@ export interface Repositories {
   logFiles: LogFileStore;
   pollRuns: PollRunRepository;
   syncRequests: SyncRequestRepository;
+  writeTokens: WriteTokenSweeper;
 }
 
 /** Every repository over one database. Create indexes separately with `ensureIndexes(db)`. */
@@ -58,6 +60,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     logFiles: new LogFileStore(db),
     pollRuns: new PollRunRepository(db, clock),
     syncRequests: new SyncRequestRepository(db, clock),
+    writeTokens: new WriteTokenSweeper(db),
   };
 }
 

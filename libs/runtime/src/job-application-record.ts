@@ -1,4 +1,4 @@
-import type { ApplicationSummary, JobApplicationRecord, PackedLayers } from '@agair/domain-models';
+import type { ApplicationSummary, Job, JobApplicationRecord, PackedLayers } from '@agair/domain-models';
 import type { JobRecordInput, Repositories } from '@agair/persistence';
 import { StatisticsError, combineJobStatistics, packCoverageLayers, type JobField, type LogForJob } from '@agair/satloc-parser';
 
@@ -45,10 +45,12 @@ export async function refreshJobApplicationRecord(
   deps: { repositories: Repositories; combine?: CombineJob },
   customerId: string,
   jobId: string,
+  /** The job when the caller has just read it (saves a read). */
+  knownJob?: Job,
 ): Promise<RefreshedJobRecord> {
   const { repositories } = deps;
   const combine = deps.combine ?? combineInProcess;
-  const job = await repositories.jobs.findById(customerId, jobId);
+  const job = knownJob?.id === jobId ? knownJob : await repositories.jobs.findById(customerId, jobId);
   const removed = async (): Promise<RefreshedJobRecord> => {
     await repositories.applicationRecords.deleteJobRecord(jobId);
     return { outcome: 'removed' };

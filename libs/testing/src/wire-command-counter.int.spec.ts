@@ -29,6 +29,8 @@ describe('startWireCommandCounter', () => {
     expect(counts.get('find')).toBe(1);
     expect(counts.get('update')).toBe(1);
     expect(counter.workCommands()).toBe(4);
+    expect(counter.countsByCollection().get('find things')).toBe(1);
+    expect(counter.countsByCollection().get('update things')).toBe(1);
     cleanup.push(() => client.db().dropDatabase());
   });
 

@@ -10,6 +10,8 @@ export interface WireCommandCounter {
   /** `mongodb://127.0.0.1:<port>/<database>` — the target's database, through the proxy. */
   url: string;
   counts(): Map<string, number>;
+  /** The same by `command collection` (e.g. `find partner_log_trackers`), where the command names one. */
+  countsByCollection(): Map<string, number>;
   /** Commands other than connection upkeep (hello, isMaster, ping, endSessions, …). */
   workCommands(): number;
   reset(): void;
@@ -27,6 +29,7 @@ export async function startWireCommandCounter(targetUrl: string): Promise<WireCo
   const port = Number(target.port || 27017);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') throw new Error(`the command counter proxies loopback servers only, not ${host}`);
   const counts = new Map<string, number>();
+  const byCollection = new Map<string, number>();
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = createConnection({ host, port });
@@ -37,8 +40,10 @@ export async function startWireCommandCounter(targetUrl: string): Promise<WireCo
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= 16 && pending.length >= pending.readInt32LE(0)) {
         const length = pending.readInt32LE(0);
-        const name = commandName(pending.subarray(0, length));
+        const { name, collection } = commandOf(pending.subarray(0, length));
         counts.set(name, (counts.get(name) ?? 0) + 1);
+        const key = collection === null ? name : `${name} ${collection}`;
+        byCollection.set(key, (byCollection.get(key) ?? 0) + 1);
         pending = pending.subarray(length);
       }
     });
@@ -58,8 +63,12 @@ export async function startWireCommandCounter(targetUrl: string): Promise<WireCo
   return {
     url: `mongodb://127.0.0.1:${address.port}${target.pathname}${target.search}`,
     counts: () => new Map(counts),
+    countsByCollection: () => new Map(byCollection),
     workCommands: () => [...counts].reduce((sum, [name, n]) => sum + (UPKEEP.has(name) ? 0 : n), 0),
-    reset: () => counts.clear(),
+    reset: () => {
+      counts.clear();
+      byCollection.clear();
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -67,15 +76,23 @@ export async function startWireCommandCounter(targetUrl: string): Promise<WireCo
   };
 }
 
-/** The command of one wire message: an OP_MSG's body document's first key (e.g. `find`, `update`). */
-function commandName(message: Buffer): string {
+/**
+ * The command of one wire message: an OP_MSG's body document's first key (e.g. `find`), and its
+ * value when that is a string (the collection the command works on).
+ */
+function commandOf(message: Buffer): { name: string; collection: string | null } {
   const opCode = message.readInt32LE(12);
-  if (opCode === OP_QUERY) return 'isMaster';
-  if (opCode !== OP_MSG || message.length < 26) return `op:${opCode}`;
+  if (opCode === OP_QUERY) return { name: 'isMaster', collection: null };
+  if (opCode !== OP_MSG || message.length < 26) return { name: `op:${opCode}`, collection: null };
   // flagBits (4 bytes) at 16; section kind at 20; a kind-0 section's BSON document at 21:
-  // int32 length, then the first element: type byte, then its name as a C string.
-  if (message[20] !== 0) return 'op:msg-sequence-first';
+  // int32 length, then the first element: type byte (at 25), its name as a C string, its value.
+  if (message[20] !== 0) return { name: 'op:msg-sequence-first', collection: null };
   const nameStart = 26;
   const nameEnd = message.indexOf(0, nameStart);
-  return nameEnd > nameStart ? message.toString('utf8', nameStart, nameEnd) : 'op:msg';
+  if (nameEnd <= nameStart) return { name: 'op:msg', collection: null };
+  const name = message.toString('utf8', nameStart, nameEnd);
+  const BSON_STRING = 0x02;
+  if (message[25] !== BSON_STRING || nameEnd + 5 > message.length) return { name, collection: null };
+  const valueLength = message.readInt32LE(nameEnd + 1);
+  return { name, collection: message.toString('utf8', nameEnd + 5, nameEnd + 5 + valueLength - 1) };
 }

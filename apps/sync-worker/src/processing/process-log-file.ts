@@ -125,7 +125,7 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
   // The job's record is the union over its logs; a log moved to another job leaves the old one's too.
   const jobIds = new Set([job?.id, saved.previousJobId].filter((id): id is string => typeof id === 'string'));
   for (const jobId of jobIds) {
-    const refreshed = await refreshJobApplicationRecord({ repositories: deps.repositories, combine: deps.compute.combineJob }, input.customerId, jobId);
+    const refreshed = await refreshJobApplicationRecord({ repositories: deps.repositories, combine: deps.compute.combineJob }, input.customerId, jobId, job ?? undefined);
     if (refreshed.outcome === 'too_complex') deps.logger.warn({ jobId, customerId: input.customerId, reason: refreshed.reason }, 'job totals not computed: its logs together exceed the statistics work bound');
   }
   deps.logger.info(

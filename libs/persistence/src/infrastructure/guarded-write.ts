@@ -14,8 +14,13 @@ import { PersistenceError } from './persistence.errors.js';
  * So every guarded document carries `version`, and the right to write version v → v + 1 is
  * held by whoever inserts the token `<collection>/<id>/<v>/<generation>` into `write_tokens`
  * (unique _id: one inserter wins). The holder applies its change with a filter on
- * `{ _id, version: v }`, then deletes the token. With no other writer at version v, FerretDB's
- * query-then-replace cannot interleave. On MongoDB the same steps are simply redundant.
+ * `{ _id, version: v }`. With no other writer at version v, FerretDB's query-then-replace
+ * cannot interleave. On MongoDB the same steps are simply redundant.
+ *
+ * After a successful write the token stays: version v is history, so no writer that reads the
+ * document again ever asks for it, and one that read it just before simply re-reads, as it would
+ * while the token was held. Leaving it saves a delete per write; `sweepWriteTokens` removes old
+ * tokens in bulk (the poller's sweep). A token whose write did not happen is deleted at once.
  *
  * A writer that dies between token and update leaves the token behind; once it is older than
  * `abandonedTokenMs` the next writer uses the next generation. This assumes no live writer
@@ -83,6 +88,7 @@ export class GuardedWriter {
       if (!current) return null;
       const token = await this.acquire(collection.collectionName, current._id, current.version);
       if (token) {
+        let written = false;
         try {
           const change = typeof update === 'function' ? update(current) : update;
           const updated = await collection.findOneAndUpdate(
@@ -91,10 +97,11 @@ export class GuardedWriter {
             { ...change, $inc: { ...(change.$inc ?? {}), version: 1 } } as unknown as UpdateFilter<T>,
             { returnDocument: 'after' },
           );
+          written = updated !== null;
           if (updated) return updated;
           // The version moved between our read and our token (its writer had finished): read again.
         } finally {
-          await this.tokens.deleteOne({ _id: token });
+          if (!written) await this.tokens.deleteOne({ _id: token });
         }
       } else if (Date.now() > deadline) {
         throw new WriteConflictError(collection.collectionName);
@@ -104,10 +111,9 @@ export class GuardedWriter {
     }
   }
 
-  /** Deletes tokens older than `olderThan` (left by writers that died mid-write). */
-  async sweepAbandonedWriteTokens(olderThan: Date): Promise<number> {
-    const result = await this.tokens.deleteMany({ at: { $lt: olderThan } });
-    return result.deletedCount;
+  /** Deletes tokens older than `olderThan`: those of finished writes and of writers that died mid-write. */
+  async sweepWriteTokens(olderThan: Date): Promise<number> {
+    return sweepWriteTokens(this.tokens, olderThan);
   }
 
   /** The token's id, or null when a live writer holds this version. */
@@ -128,4 +134,23 @@ export class GuardedWriter {
     }
     return null;
   }
+}
+
+/** Old write tokens, for the leader's periodic sweep. */
+export class WriteTokenSweeper {
+  private readonly tokens: Collection<WriteTokenDocument>;
+
+  constructor(db: Db) {
+    this.tokens = db.collection<WriteTokenDocument>(WRITE_TOKENS_COLLECTION);
+  }
+
+  /** Deletes tokens older than `olderThan` (keep them for well over `abandonedTokenMs`). */
+  sweep(olderThan: Date): Promise<number> {
+    return sweepWriteTokens(this.tokens, olderThan);
+  }
+}
+
+async function sweepWriteTokens(tokens: Collection<WriteTokenDocument>, olderThan: Date): Promise<number> {
+  const result = await tokens.deleteMany({ at: { $lt: olderThan } });
+  return result.deletedCount;
 }
