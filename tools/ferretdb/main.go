@@ -5,6 +5,9 @@
 //
 // The embedded server never creates a telemetry reporter; -telemetry accepts only "disable"
 // so that every start script states it explicitly.
+//
+// With the PostgreSQL handler it also keeps GIN expression indexes beside FerretDB's own, so
+// that equality lookups stop being sequential scans: -gin-sync-interval, see gin_indexes.go.
 package main
 
 import (
@@ -14,7 +17,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -26,6 +31,8 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", "", "SQLite directory URI, e.g. file:/var/lib/ferretdb/")
 	telemetry := flag.String("telemetry", "disable", "must be disable")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	ginSyncInterval := flag.Duration("gin-sync-interval", 2*time.Second,
+		"postgresql handler: how often to create/drop GIN indexes matching the declared indexes (0 disables; see gin_indexes.go)")
 	flag.Parse()
 
 	if *telemetry != "disable" {
@@ -34,17 +41,34 @@ func main() {
 	}
 
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+	var err error
+	if err = level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb-embedded: bad --log-level: %v\n", err)
 		os.Exit(2)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	if *ginSyncInterval < 0 {
+		fmt.Fprintln(os.Stderr, "ferretdb-embedded: --gin-sync-interval must not be negative")
+		os.Exit(2)
+	}
+	ginSync := *handler == "postgresql" && *ginSyncInterval > 0
+
+	// With GIN indexes, FerretDB's prepared statements must be planned with their values
+	// (see gin_indexes.go, "Plans").
+	ferretPostgreSQLURL := *postgresqlURL
+	if ginSync {
+		if ferretPostgreSQLURL, err = withCustomPlans(*postgresqlURL); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb-embedded: bad --postgresql-url: %v\n", err)
+			os.Exit(2)
+		}
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *listenAddr},
 		Logger:        logger,
 		Handler:       *handler,
-		PostgreSQLURL: *postgresqlURL,
+		PostgreSQLURL: ferretPostgreSQLURL,
 		SQLiteURL:     *sqliteURL,
 	})
 	if err != nil {
@@ -55,6 +79,17 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	logger.Info("FerretDB listening", "addr", *listenAddr, "handler", *handler)
+	var wg sync.WaitGroup
+	if ginSync {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runGinSync(ctx, *postgresqlURL, *ginSyncInterval, logger)
+		}()
+	}
+
+	logger.Info("FerretDB listening", "addr", *listenAddr, "handler", *handler, "gin_sync", ginSync)
 	f.Run(ctx)
+	stop()
+	wg.Wait()
 }

@@ -58,7 +58,12 @@ wait_port 5672 RabbitMQ 60
 
 # FerretDB, built from its Go module through its embedding API (see tools/ferretdb/main.go)
 ferret_bin="$bin_dir/ferretdb-embedded"
-src_sum=$(cat "$repo/tools/ferretdb/go.mod" "$repo/tools/ferretdb/go.sum" "$repo/tools/ferretdb/main.go" | sha256sum | cut -c1-16)
+# rebuilt whenever go.mod, go.sum or any Go file under tools/ferretdb changes (names count too)
+src_sum=$(
+  cd "$repo/tools/ferretdb"
+  { echo go.mod; echo go.sum; find . -type f -name '*.go' | LC_ALL=C sort; } |
+    while IFS= read -r f; do printf '%s\0' "$f"; cat "$f"; done | sha256sum | cut -c1-16
+)
 if [ ! -x "$ferret_bin" ] || [ "$(cat "$ferret_bin.src" 2>/dev/null)" != "$src_sum" ]; then
   log "building FerretDB v1.24.2 (cached in $bin_dir)"
   (cd "$repo/tools/ferretdb" && go build -trimpath -o "$ferret_bin" .)
@@ -79,6 +84,9 @@ if ! port_open "$ferret_port"; then
     >>"$state_dir/ferretdb.log" 2>&1 </dev/null &
   echo $! > "$state_dir/ferretdb.pid"
   wait_port "$ferret_port" FerretDB 30 || { tail -n 20 "$state_dir/ferretdb.log" >&2; exit 1; }
+elif [ "$(readlink "/proc/$(cat "$state_dir/ferretdb.pid" 2>/dev/null)/exe" 2>/dev/null)" = "$ferret_bin (deleted)" ]; then
+  # left running (it may be serving tests), but say that it is not this build
+  log "FerretDB on 127.0.0.1:$ferret_port runs an older build of tools/ferretdb; to use this one: npm run services:down && npm run services"
 fi
 
 log "ready"
