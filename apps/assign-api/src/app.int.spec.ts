@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { AssignStatus, COVERAGE_LAYERS, PartnerCode, type JobCreate } from '@agair/domain-models';
+import { AssignStatus, COVERAGE_LAYERS, PartnerCode, TaskType, createTaskMessage, type JobCreate } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
-import { refreshJobApplicationRecord, type Database } from '@agair/runtime';
+import { RetentionSweeper, refreshJobApplicationRecord, retentionPolicy, type Database } from '@agair/runtime';
 import { computeApplicationStatistics, decodeFlightLogBuffer, fieldShapes, packCoverageLayers, simulateFlight } from '@agair/satloc-parser';
 import { Role, loadConfig, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
 import { uniqueName, waitFor, type LogCapture } from '@agair/testing';
@@ -480,6 +480,38 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
   });
 
   describe('results', () => {
+    /** A log's application record, as the sync-worker stores it. */
+    async function saveLog(
+      jobId: string,
+      boundary: Parameters<typeof computeApplicationStatistics>[1]['boundary'],
+      bytes: Uint8Array,
+      log: { logId: string; storedFileId: string; contentHash: string; startedAt: string; trackerId?: string },
+    ) {
+      const statistics = await computeApplicationStatistics(decodeFlightLogBuffer(bytes).records, { boundary, includePassFootprints: false });
+      return db.repositories.applicationRecords.saveProcessedLog(
+        {
+          partnerCode: PartnerCode.SATLOC,
+          customerId: ids.customerA,
+          trackerId: log.trackerId ?? null,
+          logId: log.logId,
+          aircraftId: '101',
+          fileName: `${log.logId}.bin`,
+          storedFileId: log.storedFileId,
+          contentHash: log.contentHash,
+          extJobId: 'SL-1',
+          jobId,
+          assignId: null,
+          match: { method: 'job_id_in_header', confidence: 1 },
+          decoder: { format: 'agair-log', version: '1' },
+          records: { read: 100, skipped: 0, corrupt: 0 },
+          processing: { stage: 'done', startedAt: log.startedAt, finishedAt: log.startedAt, durationMs: 1000 },
+          summary: statistics.summary,
+        },
+        statistics.passes,
+        { layers: packCoverageLayers(statistics.coverage), swaths: statistics.swaths },
+      );
+    }
+
     it('totals a job flown in two overlapping loads as one application: shared ground once, as overlap; skipped and all four layers', async () => {
       // 400 × 300 m, 20 lines of 20 m: load 1 flies lines 0–11, load 2 lines 10–19 (lines 10 and 11 twice).
       const plan = { boundaryM: fieldShapes.rectangle(400, 300), originLatDeg: 38.5, originLonDeg: -97.5, gpsNoiseM: 0.1 };
@@ -493,29 +525,12 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect(created.statusCode, created.body).toBe(201);
       const jobId = created.json().id as string;
       for (const [n, load] of loads.entries()) {
-        const statistics = await computeApplicationStatistics(decodeFlightLogBuffer(load.bytes).records, { boundary: field.boundary, includePassFootprints: false });
-        await db.repositories.applicationRecords.saveProcessedLog(
-          {
-            partnerCode: PartnerCode.SATLOC,
-            customerId: ids.customerA,
-            trackerId: null,
-            logId: `LOAD-${n + 1}`,
-            aircraftId: '101',
-            fileName: `load-${n + 1}.bin`,
-            storedFileId: `ffffffffffffffffffffff0${n}`,
-            contentHash: randomBytes(32).toString('hex'),
-            extJobId: 'SL-1',
-            jobId,
-            assignId: null,
-            match: { method: 'job_id_in_header', confidence: 1 },
-            decoder: { format: 'agair-log', version: '1' },
-            records: { read: 100, skipped: 0, corrupt: 0 },
-            processing: { stage: 'done', startedAt: '2024-05-02T09:00:00.000Z', finishedAt: '2024-05-02T09:00:01.000Z', durationMs: 1000 },
-            summary: statistics.summary,
-          },
-          statistics.passes,
-          { layers: packCoverageLayers(statistics.coverage), swaths: statistics.swaths },
-        );
+        await saveLog(jobId, field.boundary, load.bytes, {
+          logId: `LOAD-${n + 1}`,
+          storedFileId: `ffffffffffffffffffffff0${n}`,
+          contentHash: randomBytes(32).toString('hex'),
+          startedAt: '2024-05-02T09:00:00.000Z',
+        });
         await refreshJobApplicationRecord({ repositories: db.repositories }, ids.customerA, jobId);
       }
 
@@ -555,6 +570,53 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
         ...COVERAGE_LAYERS.map(() => 'LOAD-2'),
       ]);
       expect((await app.inject({ url: `/api/jobs/${jobId}/coverage?include=everything`, headers: customerA })).statusCode).toBe(400);
+    });
+
+    it('keeps the application record readable after the retention sweep removed the raw log and the finished trackers', async () => {
+      const load = simulateFlight({ boundaryM: fieldShapes.rectangle(300, 200), originLatDeg: 38.5, originLonDeg: -97.5, gpsNoiseM: 0.1, seed: 41 });
+      const created = await app.inject({ method: 'POST', url: '/api/jobs', headers: customerA, payload: { ...jobBody(ids.customerA, 'Kept'), boundary: load.field.boundary, exclusions: [] } });
+      expect(created.statusCode, created.body).toBe(201);
+      const jobId = created.json().id as string;
+      const r = db.repositories;
+      const owner = 'it-retention';
+      const logId = `RET-${randomBytes(4).toString('hex')}`;
+      // The path a collected log takes: listed, downloaded into GridFS, processed under its trackers.
+      const { tracker } = await r.partnerLogTrackers.upsertPending({ partnerCode: PartnerCode.SATLOC, customerId: ids.customerA, aircraftId: '101', logId, fileName: `${logId}.log` });
+      await r.partnerLogTrackers.claimForDownload(tracker.id, owner, 60_000);
+      const stored = await r.logFiles.store(load.bytes, { fileName: `${logId}.log`, partnerCode: PartnerCode.SATLOC, customerId: ids.customerA, logId });
+      await r.partnerLogTrackers.markDownloaded(tracker.id, owner, stored);
+      await r.partnerLogTrackers.claimForProcessing(tracker.id, owner, 60_000);
+      const taskId = `process-${logId}`;
+      const payload = { trackerId: tracker.id, partnerCode: PartnerCode.SATLOC, customerId: ids.customerA, aircraftId: '101', logId, storedFileId: stored.storedFileId, contentHash: stored.contentHash };
+      await r.taskTrackers.start(createTaskMessage(TaskType.PROCESS_PARTNER_LOG, payload, { taskId, createdAt: new Date() }), 1, owner, 60_000);
+      const saved = await saveLog(jobId, load.field.boundary, load.bytes, { logId, trackerId: tracker.id, storedFileId: stored.storedFileId, contentHash: stored.contentHash, startedAt: new Date().toISOString() });
+      await refreshJobApplicationRecord({ repositories: r }, ids.customerA, jobId);
+      await r.partnerLogTrackers.markProcessed(tracker.id, owner, { applicationFileId: saved.file.id });
+      await r.taskTrackers.complete(taskId, owner);
+
+      const read = async () => ({
+        applications: (await app.inject({ url: `/api/jobs/${jobId}/applications`, headers: customerA })).json(),
+        coverage: (await app.inject({ url: `/api/jobs/${jobId}/coverage?include=logs`, headers: customerA })).json(),
+      });
+      const before = await read();
+      expect(before.applications.totals).toMatchObject({ fileCount: 1, upToDate: true });
+      expect(before.coverage.features).toHaveLength(COVERAGE_LAYERS.length * 2);
+
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const policy = retentionPolicy({
+        RETENTION_RAW_LOGS: '1s',
+        RETENTION_TASK_TRACKERS: '1s',
+        RETENTION_POLL_RUNS: '1s',
+        RETENTION_SYNC_REQUESTS: '1s',
+        RETENTION_BATCH_PAUSE_MS: 0,
+      });
+      const report = await new RetentionSweeper(r, policy).sweep();
+      expect(report.kinds.raw_logs.removed).toBeGreaterThanOrEqual(1);
+      expect(await r.logFiles.findById(stored.storedFileId)).toBeNull();
+      expect(await r.taskTrackers.findByTaskId(taskId)).toBeNull();
+      expect(await r.partnerLogTrackers.findById(ids.customerA, tracker.id)).toMatchObject({ state: 'PROCESSED', storedFileId: null, applicationFileId: saved.file.id });
+
+      expect(await read()).toEqual(before);
     });
 
     it('answers an empty result for an unflown job, 404 for other customers, 401 without a token, 400 for a bad id', async () => {

@@ -1,12 +1,21 @@
 import { hostname } from 'node:os';
 import { TaskType } from '@agair/domain-models';
-import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics } from '@agair/runtime';
+import {
+  RetentionSweeper,
+  createPartners,
+  createTaskPublisher,
+  openConnections,
+  partnerTaskTopology,
+  registerQueueDepthMetrics,
+  retentionPolicy,
+} from '@agair/runtime';
 import { createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { PollerConfig } from './config.js';
 import { LeaderLease } from './leader-lease.js';
 import { LogCollector } from './log-collector.js';
 import { pollerMetrics } from './metrics.js';
 import { PollScheduler } from './poll-scheduler.js';
+import { RetentionRunner } from './retention-runner.js';
 
 export const SERVICE_NAME = 'poller';
 
@@ -15,6 +24,7 @@ export interface Poller extends RunningService {
   collector: LogCollector;
   scheduler: PollScheduler;
   lease: LeaderLease;
+  retention: RetentionRunner;
   start(): Promise<void>;
 }
 
@@ -40,9 +50,24 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
     },
   );
   const lease = new LeaderLease(redis.client, `agair:${config.QUEUE_PREFIX}poller:leader`, owner, config.POLL_LEADER_TTL_MS);
+  let stopping = false;
+  const retention = new RetentionRunner({
+    sweeper: new RetentionSweeper(database.repositories, retentionPolicy(config)),
+    lease,
+    logger,
+    metrics,
+    isStopping: () => stopping,
+  });
   const scheduler = new PollScheduler(
-    { repositories: database.repositories, collector, lease, logger, metrics },
-    { cron: config.POLL_CRON, syncCheckMs: config.POLL_SYNC_CHECK_MS, sweepMs: config.POLL_SWEEP_MS, leaderTtlMs: config.POLL_LEADER_TTL_MS, maxAttempts: config.POLL_MAX_ATTEMPTS },
+    { repositories: database.repositories, collector, lease, retention, logger, metrics },
+    {
+      cron: config.POLL_CRON,
+      syncCheckMs: config.POLL_SYNC_CHECK_MS,
+      sweepMs: config.POLL_SWEEP_MS,
+      retentionMs: config.RETENTION_SWEEP_MS,
+      leaderTtlMs: config.POLL_LEADER_TTL_MS,
+      maxAttempts: config.POLL_MAX_ATTEMPTS,
+    },
   );
   const app = await createHttpApp({
     name: SERVICE_NAME,
@@ -58,6 +83,7 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
     collector,
     scheduler,
     lease,
+    retention,
     start: async () => {
       await database.ensureIndexes();
       await publisher.waitForConnect();
@@ -65,6 +91,7 @@ export async function buildPoller(config: PollerConfig, logger: Logger): Promise
       logger.info({ owner, cron: config.POLL_CRON }, 'poller started');
     },
     close: async () => {
+      stopping = true;
       await scheduler.stop();
       await publisher.close();
       await partners.close();

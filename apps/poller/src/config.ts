@@ -1,4 +1,4 @@
-import { CredentialEnv, PartnerEnv, TaskQueueEnv } from '@agair/runtime';
+import { CredentialEnv, PartnerEnv, RetentionEnv, TaskQueueEnv } from '@agair/runtime';
 import { AmqpEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
 import { Type, type Static } from 'typebox';
 
@@ -12,6 +12,7 @@ export const PollerConfig = Type.Object({
   ...CredentialEnv,
   ...PartnerEnv,
   ...TaskQueueEnv,
+  ...RetentionEnv,
   POLL_CRON: Type.String({
     default: '*/15 * * * *',
     minLength: 9,

@@ -44,6 +44,28 @@ export function pollerMetrics(registry: Registry) {
           registers: [registry],
         }),
     ),
+    retentionRemoved: metric(
+      registry,
+      'agair_retention_removed_total',
+      () =>
+        new Counter({
+          name: 'agair_retention_removed_total',
+          help: 'Records removed by the retention sweep, by kind (raw_logs, task_trackers, poll_runs, sync_requests)',
+          labelNames: ['kind'],
+          registers: [registry],
+        }),
+    ),
+    retentionDue: metric(
+      registry,
+      'agair_retention_due',
+      () =>
+        new Gauge({
+          name: 'agair_retention_due',
+          help: 'Records past their retention still waiting after the last sweep (in a dry run: all that a sweep would remove), by kind',
+          labelNames: ['kind'],
+          registers: [registry],
+        }),
+    ),
   };
 }
 export type PollerMetrics = ReturnType<typeof pollerMetrics>;

@@ -5,11 +5,13 @@ import { Cron } from 'croner';
 import type { LeaderLease } from './leader-lease.js';
 import type { CollectionScope, LogCollector } from './log-collector.js';
 import type { PollerMetrics } from './metrics.js';
+import type { RetentionRunner } from './retention-runner.js';
 
 export interface SchedulerSettings {
   cron: string;
   syncCheckMs: number;
   sweepMs: number;
+  retentionMs: number;
   leaderTtlMs: number;
   maxAttempts: number;
 }
@@ -22,7 +24,7 @@ const WRITE_TOKEN_KEEP_MS = 60_000;
 /**
  * Runs collection cycles while this replica holds the leader lease: on the cron schedule, and
  * promptly for each syncData request. Cycles never overlap within a replica; each is followed by
- * a sweep of expired leases.
+ * a sweep of expired leases. The retention sweep runs on its own timer, also leader-only.
  */
 export class PollScheduler {
   private cron: Cron | undefined;
@@ -32,7 +34,7 @@ export class PollScheduler {
   private stopped = false;
 
   constructor(
-    private readonly deps: { repositories: Repositories; collector: LogCollector; lease: LeaderLease; logger: Logger; metrics: PollerMetrics },
+    private readonly deps: { repositories: Repositories; collector: LogCollector; lease: LeaderLease; retention: RetentionRunner; logger: Logger; metrics: PollerMetrics },
     private readonly settings: SchedulerSettings,
   ) {}
 
@@ -48,6 +50,7 @@ export class PollScheduler {
     this.timers.push(setInterval(() => void refresh(), Math.max(500, Math.floor(this.settings.leaderTtlMs / 3))));
     this.timers.push(setInterval(() => void this.serveSyncRequest(), this.settings.syncCheckMs));
     this.timers.push(setInterval(() => void this.sweepIfLeader(), this.settings.sweepMs));
+    this.timers.push(setInterval(() => void this.deps.retention.runIfLeader(), this.settings.retentionMs));
     this.cron = new Cron(this.settings.cron, { timezone: 'UTC', protect: true }, () => {
       void this.runExclusive('schedule', {});
     });
@@ -145,6 +148,7 @@ export class PollScheduler {
     this.cron?.stop();
     for (const timer of this.timers) clearInterval(timer);
     await this.current;
+    await this.deps.retention.settled();
     await this.deps.lease.release();
     this.deps.metrics.leader.set(0);
   }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { DeadLetterQueueAdmin } from '@agair/messaging';
-import { AssignStatus, ErrorCategory, PartnerLogTrackerState } from '@agair/domain-models';
-import { partnerTaskTopology } from '@agair/runtime';
+import { AssignStatus, ErrorCategory, PartnerCode, PartnerLogTrackerState, TaskType, createTaskMessage } from '@agair/domain-models';
+import { RetentionSweeper, partnerTaskTopology, retentionPolicy } from '@agair/runtime';
 import { waitFor } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
@@ -18,6 +19,15 @@ describe('pipeline recovery (apps as processes)', () => {
   afterAll(async () => {
     await world?.close();
   });
+
+  const tasksTopology = () =>
+    partnerTaskTopology({
+      QUEUE_PREFIX: world.prefix,
+      TASK_QUEUE: 'partner_tasks',
+      TASK_DELIVERY_LIMIT: 5,
+      TASK_RETRY_TIERS_MS: world.env['TASK_RETRY_TIERS_MS'] as string,
+      AMQP_PUBLISH_TIMEOUT_MS: 10_000,
+    });
 
   it('keeps retrying an upload the partner refuses for a while, then uploads it', async () => {
     world.simulator.faults.set('UploadJobData', { failure: { kind: 'status', status: 503 }, times: 3 });
@@ -40,7 +50,7 @@ describe('pipeline recovery (apps as processes)', () => {
     expect(tracker, 'the upload task completed on its 4th attempt').not.toBeNull();
   });
 
-  it('fails a corrupt log with the decoder reason and processes the others', async () => {
+  it('fails a corrupt log with the decoder reason and processes the others; after retention, replaying them fails at once, saying why', async () => {
     const job = await world.createJob('West block', {
       type: 'MultiPolygon',
       coordinates: [rectangle(-97.56, 38.14, 250, 200).coordinates, rectangle(-97.54, 38.14, 250, 200).coordinates],
@@ -68,16 +78,52 @@ describe('pipeline recovery (apps as processes)', () => {
     expect(bad).toMatchObject({ state: PartnerLogTrackerState.FAILED, error: { category: ErrorCategory.DATA_FORMAT } });
     expect(bad?.error?.message).toMatch(/magic|format|not a flight log/i);
     expect(trackers.filter((t) => t.logId !== garbage.logId).every((t) => t.state === PartnerLogTrackerState.PROCESSED)).toBe(true);
+
+    // Retention removes their raw logs; a replay of the failed one and a reprocessing of a
+    // processed one then fail at once, saying why (no retries against a file that is gone).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const report = await new RetentionSweeper(world.repositories, retentionPolicy({ RETENTION_RAW_LOGS: '1s', RETENTION_BATCH_PAUSE_MS: 0 })).sweep();
+    expect(report.kinds.raw_logs.removed).toBeGreaterThanOrEqual(ids.length);
+    const processed = trackers.find((t) => t.logId !== garbage.logId);
+    if (!bad?.storedFileId || !bad.contentHash || !processed?.storedFileId || !processed.contentHash) throw new Error('expected stored logs');
+    const replayId = `replay:${randomUUID()}`;
+    const reprocessId = `reprocess:${randomUUID()}`;
+    const common = { partnerCode: PartnerCode.SATLOC, customerId: world.customerId };
+    await world.publisher.publish(
+      createTaskMessage(
+        TaskType.PROCESS_PARTNER_LOG,
+        { ...common, trackerId: bad.id, aircraftId: bad.aircraftId, logId: bad.logId, storedFileId: bad.storedFileId, contentHash: bad.contentHash },
+        { taskId: replayId, createdAt: new Date() },
+      ),
+    );
+    await world.publisher.publish(
+      createTaskMessage(
+        TaskType.PROCESS_PARTNER_DATA_FILE,
+        { ...common, trackerId: processed.id, storedFileId: processed.storedFileId, contentHash: processed.contentHash, reason: 'reprocess' },
+        { taskId: reprocessId, createdAt: new Date() },
+      ),
+    );
+    for (const taskId of [replayId, reprocessId]) {
+      const failed = await waitFor(async () => {
+        const task = await world.repositories.taskTrackers.findByTaskId(taskId);
+        return task?.state === 'FAILED' ? task : undefined;
+      }, { timeoutMs: 30_000, what: `${taskId} failed` });
+      expect(failed).toMatchObject({ attempt: 1, lastError: { category: ErrorCategory.NOT_FOUND } });
+      expect(failed.lastError?.message).toMatch(/removed by the retention policy/);
+    }
+    expect(await world.repositories.partnerLogTrackers.findById(world.customerId, processed.id)).toMatchObject({ state: PartnerLogTrackerState.PROCESSED, storedFileId: null });
+    // Both wait in the DLQ for an operator, with the reason; they are cleared here for the next test.
+    const admin = new DeadLetterQueueAdmin(world.amqp);
+    const dead = await waitFor(async () => {
+      const page = await admin.list(tasksTopology().main, 0, 50);
+      return page.total >= 2 ? page : undefined;
+    }, { timeoutMs: 10_000, what: 'both in the DLQ' });
+    expect(dead.messages.map((m) => m.taskId).sort()).toEqual([replayId, reprocessId].sort());
+    expect(await admin.purge(tasksTopology().main)).toMatchObject({ purged: 2 });
   });
 
   it('dead-letters an upload the partner rejects for good, lists it unchanged, and retries exactly the matching messages once the fault clears', async () => {
-    const topology = partnerTaskTopology({
-      QUEUE_PREFIX: world.prefix,
-      TASK_QUEUE: 'partner_tasks',
-      TASK_DELIVERY_LIMIT: 5,
-      TASK_RETRY_TIERS_MS: world.env['TASK_RETRY_TIERS_MS'] as string,
-      AMQP_PUBLISH_TIMEOUT_MS: 10_000,
-    });
+    const topology = tasksTopology();
     const admin = new DeadLetterQueueAdmin(world.amqp);
     // A bad request is not something a retry can fix: straight to the DLQ.
     world.simulator.faults.set('UploadJobData', { failure: { kind: 'status', status: 400 } });

@@ -70,6 +70,11 @@ export const PartnerLogTrackerSchema = Type.Object(
     applicationFileId: Nullable(ObjectIdStringSchema),
     downloadedAt: Nullable(TimestampSchema),
     processedAt: Nullable(TimestampSchema),
+    /**
+     * When the retention policy removed the raw log (`storedFileId` is then null). The tracker,
+     * its content hash and the application record stay; processing it again needs a new download.
+     */
+    rawLogRemovedAt: Nullable(TimestampSchema),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

@@ -21,6 +21,7 @@ const processing: PartnerLogTracker = {
   applicationFileId: null,
   downloadedAt: '2024-06-10T09:00:01Z',
   processedAt: null,
+  rawLogRemovedAt: null,
   createdAt: '2024-06-10T08:59:50Z',
   updatedAt: '2024-06-10T09:00:05Z',
 };

@@ -7,6 +7,7 @@ export * from './infrastructure/lease.js';
 export * from './infrastructure/storable.js';
 export * from './infrastructure/guarded-write.indexes.js';
 export * from './infrastructure/guarded-write.js';
+export * from './infrastructure/expiry.js';
 export * from './geometry/geometry.mapper.js';
 export * from './credentials/credential.errors.js';
 export * from './credentials/credential-keys.parser.js';

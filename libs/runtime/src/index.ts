@@ -6,3 +6,4 @@ export * from './upload-assignment.js';
 export * from './queue-metrics.js';
 export * from './connections.js';
 export * from './job-application-record.js';
+export * from './retention.js';

@@ -67,6 +67,7 @@ async function claim(deps: ProcessLogDeps, customerId: string, trackerId: string
   const current = await deps.repositories.partnerLogTrackers.findById(customerId, trackerId);
   if (!current) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `tracker ${trackerId} not found`);
   if (current.state === PartnerLogTrackerState.PROCESSED || current.state === PartnerLogTrackerState.SKIPPED) return 'done';
+  if (current.state === PartnerLogTrackerState.FAILED && current.rawLogRemovedAt) throw rawLogRemoved(current);
   // Another worker holds it (a duplicate delivery), or it is not downloaded yet: try again later.
   throw new Error(`tracker ${trackerId} is ${current.state}; cannot process it now`);
 }
@@ -95,9 +96,10 @@ export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler
         return;
       }
     }
+    // A finished tracker's raw log is held while it is read again, so the retention sweep leaves it be.
+    const tracker = p.trackerId ? await holdRawLog(deps, p.customerId, p.trackerId) : null;
     const file = await deps.repositories.logFiles.findById(p.storedFileId);
     if (!file) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `stored file ${p.storedFileId} not found`);
-    const tracker = p.trackerId ? await deps.repositories.partnerLogTrackers.findById(p.customerId, p.trackerId) : null;
     const result = await processLogFile(deps, {
       partnerCode: p.partnerCode,
       customerId: p.customerId,
@@ -110,6 +112,22 @@ export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler
     });
     if (result.outcome === 'unusable') throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `stored file ${p.storedFileId} is unusable: ${result.reason}`);
   };
+}
+
+async function holdRawLog(deps: ProcessLogDeps, customerId: string, trackerId: string): Promise<PartnerLogTracker> {
+  const held = await deps.repositories.partnerLogTrackers.holdRawLog(customerId, trackerId);
+  if (held) return held;
+  const current = await deps.repositories.partnerLogTrackers.findById(customerId, trackerId);
+  if (!current) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `tracker ${trackerId} not found`);
+  if (current.rawLogRemovedAt) throw rawLogRemoved(current);
+  return current; // it holds no raw log, so the sweep has nothing of it to remove
+}
+
+function rawLogRemoved(tracker: PartnerLogTracker): PermanentTaskError {
+  return new PermanentTaskError(
+    ErrorCategory.NOT_FOUND,
+    `the raw log of tracker ${tracker.id} was removed by the retention policy at ${tracker.rawLogRemovedAt}; download it again to process it`,
+  );
 }
 
 function storedInput(partnerCode: PartnerCode, customerId: string, tracker: PartnerLogTracker): StoredLogInput {

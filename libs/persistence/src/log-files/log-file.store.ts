@@ -4,7 +4,7 @@ import { GridFSBucket, ObjectId, type Collection, type Db, type GridFSFile } fro
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
 import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
 import { toIso } from '../infrastructure/timestamp.mapper.js';
-import { LOG_FILES_BUCKET, LOG_FILES_CHUNKS_COLLECTION } from './log-file.indexes.js';
+import { LOG_FILES_BUCKET, LOG_FILES_CHUNKS_COLLECTION, LOG_FILES_FILES_COLLECTION } from './log-file.indexes.js';
 
 /** Where a file first came from; later identical uploads do not change it. */
 export interface LogFileOrigin {
@@ -38,10 +38,12 @@ interface LogFileMetadata {
 export class LogFileStore {
   private readonly bucket: GridFSBucket;
   private readonly chunks: Collection;
+  private readonly files: Collection;
 
   constructor(db: Db) {
     this.bucket = new GridFSBucket(db, { bucketName: LOG_FILES_BUCKET });
     this.chunks = db.collection(LOG_FILES_CHUNKS_COLLECTION);
+    this.files = db.collection(LOG_FILES_FILES_COLLECTION);
   }
 
   async store(bytes: Uint8Array, origin: LogFileOrigin): Promise<StoredLogFileInfo & { created: boolean }> {
@@ -91,6 +93,17 @@ export class LogFileStore {
     const parts: Buffer[] = [];
     for await (const chunk of this.openDownloadStream(storedFileId)) parts.push(chunk as Buffer);
     return Buffer.concat(parts);
+  }
+
+  /**
+   * Removes a file and its chunks; removing one that is not there is not an error, so a removal
+   * that stopped half-way is finished by calling it again. The files document goes first: a
+   * reader looking the file up finds it whole or not at all.
+   */
+  async remove(storedFileId: string): Promise<void> {
+    const id = toObjectId(storedFileId, 'storedFileId');
+    await this.files.deleteOne({ _id: id });
+    await this.chunks.deleteMany({ files_id: id });
   }
 
   openDownloadStream(storedFileId: string): NodeJS.ReadableStream {

@@ -42,6 +42,8 @@ export interface PartnerLogTrackerDocument {
   applicationFileId: ObjectId | null;
   downloadedAt: Date | null;
   processedAt: Date | null;
+  /** Absent on trackers written before retention existed. */
+  rawLogRemovedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,6 +72,16 @@ export interface LeaseSweepResult {
 }
 
 type Update = UpdateFilter<PartnerLogTrackerDocument>;
+
+/** Work is over for the log: its raw file may go once the retention period has passed. */
+const FINISHED_STATES: readonly State[] = [State.PROCESSED, State.FAILED, State.SKIPPED];
+
+/** The raw log is stored and the retention sweep has not started removing it. */
+const RAW_LOG_KEPT: Filter<PartnerLogTrackerDocument> = { storedFileId: { $ne: null }, rawLogRemovedAt: null };
+
+function rawLogsToRemoveFilter(before: Date): Filter<PartnerLogTrackerDocument> {
+  return { state: { $in: [...FINISHED_STATES] }, ...RAW_LOG_KEPT, updatedAt: { $lt: before } };
+}
 
 /**
  * The life of each partner flight log. Every state change asserts the transition on
@@ -113,6 +125,7 @@ export class PartnerLogTrackerRepository {
       applicationFileId: null,
       downloadedAt: null,
       processedAt: null,
+      rawLogRemovedAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -181,6 +194,7 @@ export class PartnerLogTrackerRepository {
         downloadedAt: now,
         enqueuedAt: null,
         error: null,
+        rawLogRemovedAt: null,
       },
     });
   }
@@ -213,7 +227,7 @@ export class PartnerLogTrackerRepository {
     const lease = leaseFor(owner, leaseMs, now);
     const claimed = await this.transition(trackerId, State.DOWNLOADED, State.PROCESSING, null, { $set: { lease }, $inc: { attempts: 1 } });
     if (claimed) return claimed;
-    return this.transition(trackerId, State.FAILED, State.PROCESSING, null, { $set: { lease, attempts: 1 } }, { storedFileId: { $ne: null } });
+    return this.transition(trackerId, State.FAILED, State.PROCESSING, null, { $set: { lease, attempts: 1 } }, RAW_LOG_KEPT);
   }
 
   /**
@@ -276,9 +290,89 @@ export class PartnerLogTrackerRepository {
     return this.transition(trackerId, State.PENDING, State.SKIPPED, null, {});
   }
 
-  /** FAILED → PENDING: an operator asks to download again. Attempts start from 0. */
+  /**
+   * FAILED → PENDING: an operator asks to download again. Attempts start from 0. Refused (null)
+   * while the retention sweep is removing the raw log (marked, file not yet gone).
+   */
   async retryDownload(trackerId: string): Promise<PartnerLogTracker | null> {
-    return this.transition(trackerId, State.FAILED, State.PENDING, null, { $set: { attempts: 0, lease: null } });
+    return this.transition(trackerId, State.FAILED, State.PENDING, null, { $set: { attempts: 0, lease: null } }, { $or: [{ rawLogRemovedAt: null }, { storedFileId: null }] });
+  }
+
+  /**
+   * Keeps a finished tracker's raw log out of the retention sweep while it is read again (a
+   * PROCESS_PARTNER_DATA_FILE reprocessing): touches `updatedAt`, which the sweep's age and its
+   * guarded mark both look at. Null when the raw log is gone or being removed.
+   */
+  async holdRawLog(customerId: string, trackerId: string): Promise<PartnerLogTracker | null> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.trackers,
+      { _id: toObjectId(trackerId, 'trackerId'), customerId: toObjectId(customerId, 'customerId'), ...RAW_LOG_KEPT },
+      { $set: { updatedAt: now } },
+    );
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  // Retention of raw logs, in three steps so a sweep killed half-way is finished by the next:
+  // mark (guarded: from then on nothing claims or holds the log), remove the file, clear the reference.
+
+  /**
+   * Finished trackers (PROCESSED, FAILED, SKIPPED) holding a raw log, unchanged since `before`,
+   * and not yet marked: what the retention sweep may remove.
+   */
+  async findRawLogsToRemove(before: Date, limit: number): Promise<PartnerLogTracker[]> {
+    const docs = await this.trackers.find(rawLogsToRemoveFilter(before)).limit(limit).toArray();
+    return docs.map(toPartnerLogTracker);
+  }
+
+  async countRawLogsToRemove(before: Date): Promise<number> {
+    return this.trackers.countDocuments(rawLogsToRemoveFilter(before));
+  }
+
+  /**
+   * Marks the raw log of `seen` as being removed, if the tracker is still as it was seen (same
+   * state and `updatedAt`): a replay or reprocessing that claimed or held it in between wins.
+   */
+  async markRawLogRemoval(seen: PartnerLogTracker): Promise<PartnerLogTracker | null> {
+    if (!seen.storedFileId || !FINISHED_STATES.includes(seen.state)) return null;
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.trackers,
+      {
+        _id: toObjectId(seen.id, 'trackerId'),
+        state: seen.state,
+        updatedAt: new Date(seen.updatedAt),
+        storedFileId: toObjectId(seen.storedFileId, 'storedFileId'),
+        rawLogRemovedAt: null,
+      },
+      { $set: { rawLogRemovedAt: now, updatedAt: now } },
+    );
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  /** Marked trackers whose file reference is not cleared yet: a sweep that stopped half-way. */
+  async findRawLogRemovalsUnfinished(limit: number): Promise<PartnerLogTracker[]> {
+    const docs = await this.trackers.find({ rawLogRemovedAt: { $ne: null }, storedFileId: { $ne: null } }).limit(limit).toArray();
+    return docs.filter((doc) => doc.rawLogRemovedAt != null).map(toPartnerLogTracker);
+  }
+
+  /** Trackers other than `exceptTrackerId` that still use the file and are not giving it up. */
+  async countUsersOfFile(storedFileId: string, exceptTrackerId: string): Promise<number> {
+    return this.trackers.countDocuments({
+      storedFileId: toObjectId(storedFileId, 'storedFileId'),
+      _id: { $ne: toObjectId(exceptTrackerId, 'trackerId') },
+      rawLogRemovedAt: null,
+    });
+  }
+
+  /** The last step: the marked tracker no longer points at the removed file. */
+  async clearRemovedRawLog(trackerId: string, storedFileId: string): Promise<PartnerLogTracker | null> {
+    const doc = await this.writer.update(
+      this.trackers,
+      { _id: toObjectId(trackerId, 'trackerId'), storedFileId: toObjectId(storedFileId, 'storedFileId'), rawLogRemovedAt: { $ne: null } },
+      { $set: { storedFileId: null, updatedAt: this.clock() } },
+    );
+    return doc && toPartnerLogTracker(doc);
   }
 
   /**
@@ -367,6 +461,7 @@ export function toPartnerLogTracker(doc: PartnerLogTrackerDocument): PartnerLogT
     applicationFileId: fromObjectIdOrNull(doc.applicationFileId),
     downloadedAt: toIsoOrNull(doc.downloadedAt),
     processedAt: toIsoOrNull(doc.processedAt),
+    rawLogRemovedAt: toIsoOrNull(doc.rawLogRemovedAt ?? null),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };

@@ -1,5 +1,6 @@
 import type { ErrorCategory, PartnerCode } from '@agair/domain-models';
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { expiringRecords, type ExpiringRecords } from '../infrastructure/expiry.js';
 import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
 import { assertStorable } from '../infrastructure/storable.js';
 import { systemClock, toDate, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
@@ -50,6 +51,7 @@ export class PollRunRepository {
 
   constructor(db: Db, private readonly clock: Clock = systemClock) {
     this.runs = db.collection<PollRunDocument>(POLL_RUNS_COLLECTION);
+    this.finished = expiringRecords(this.runs, (before) => ({ status: { $ne: PollRunStatus.RUNNING }, finishedAt: { $lt: before } }));
   }
 
   async start(input: { owner: string; partnerCode?: PartnerCode | null }): Promise<PollRun> {
@@ -93,6 +95,9 @@ export class PollRunRepository {
     );
     return doc && toPollRun(doc);
   }
+
+  /** Retention: finished runs (any status but running), by `finishedAt`. */
+  readonly finished: ExpiringRecords;
 
   async findById(runId: string): Promise<PollRun | null> {
     const doc = await this.runs.findOne({ _id: toObjectId(runId, 'runId') });

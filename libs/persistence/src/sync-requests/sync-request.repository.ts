@@ -1,5 +1,6 @@
 import type { PartnerCode, ValueOf } from '@agair/domain-models';
 import { ObjectId, type Collection, type Db } from 'mongodb';
+import { expiringRecords, type ExpiringRecords } from '../infrastructure/expiry.js';
 import { GuardedWriter } from '../infrastructure/guarded-write.js';
 import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
 import { systemClock, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
@@ -46,6 +47,10 @@ export class SyncRequestRepository {
 
   constructor(db: Db, private readonly clock: Clock = systemClock) {
     this.requests = db.collection<SyncRequestDocument>(SYNC_REQUESTS_COLLECTION);
+    this.finished = expiringRecords(this.requests, (before) => ({
+      state: { $in: [SyncRequestState.DONE, SyncRequestState.FAILED] },
+      finishedAt: { $lt: before },
+    }));
     this.writer = new GuardedWriter(db);
   }
 
@@ -67,6 +72,9 @@ export class SyncRequestRepository {
     await this.requests.insertOne(doc);
     return toSyncRequest(doc);
   }
+
+  /** Retention: requests served (DONE or FAILED), by `finishedAt`. */
+  readonly finished: ExpiringRecords;
 
   async findById(customerId: string, id: string): Promise<SyncRequest | null> {
     const doc = await this.requests.findOne({ _id: toObjectId(id, 'id'), customerId: toObjectId(customerId, 'customerId') });

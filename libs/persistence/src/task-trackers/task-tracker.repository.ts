@@ -19,6 +19,7 @@ import {
   type FailureInput,
   type LeaseDocument,
 } from '../infrastructure/lease.js';
+import { expiringRecords, type ExpiringRecords } from '../infrastructure/expiry.js';
 import { GuardedWriter } from '../infrastructure/guarded-write.js';
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
 import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
@@ -84,6 +85,10 @@ export class TaskTrackerRepository {
 
   constructor(db: Db, options: TaskTrackerRepositoryOptions = {}) {
     this.trackers = db.collection<TaskTrackerDocument>(TASK_TRACKERS_COLLECTION);
+    this.finished = expiringRecords(this.trackers, (before) => ({
+      $or: [{ state: State.COMPLETED }, { state: State.FAILED, retriedBy: { $ne: null } }],
+      finishedAt: { $lt: before },
+    }));
     this.writer = new GuardedWriter(db);
     this.clock = options.clock ?? systemClock;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -176,6 +181,13 @@ export class TaskTrackerRepository {
     const now = this.clock();
     return this.transition(taskId, State.QUEUED, State.FAILED, null, { lastError: errorInfoDocument(failure, now), finishedAt: now });
   }
+
+  /**
+   * Retention: trackers of finished work — COMPLETED, or FAILED and already replayed (the replay
+   * carries the task on) — by `finishedAt`. A FAILED task nobody replayed stays: it is work an
+   * operator still has to decide on.
+   */
+  readonly finished: ExpiringRecords;
 
   async findByTaskId(taskId: string): Promise<TaskTracker | null> {
     const doc = await this.trackers.findOne({ taskId });
