@@ -95,3 +95,6 @@ export MONGO_URL=mongodb://127.0.0.1:$ferret_port/agair
 export AMQP_URL=amqp://guest:guest@127.0.0.1:5672
 export REDIS_URL=redis://127.0.0.1:6379
 ENV
+# where benchmarks read true table sizes (FerretDB's collStats leaves out TOAST)
+[ "$ferret_handler" = postgresql ] && echo "export FERRETDB_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/$ferret_db"
+exit 0

@@ -3,15 +3,20 @@
  * with their trackers DOWNLOADED (what the poller leaves behind), the sync-worker runs as its own
  * process (production settings: LOG_LEVEL info, JSON logs, WORKER_PREFETCH default), LOGS tasks
  * are published to RabbitMQ, and the clock runs until every tracker is PROCESSED. Each log
- * matches an UPLOADED assignment by the job id in its header, so the full path runs: GridFS
+ * matches an UPLOADED assignment (one per 4 logs: the loads of a job) by the job id in its header, so the full path runs: GridFS
  * read, decode, statistics against the job's field, application file + one ApplicationDetail
  * row per pass + coverage, guarded tracker and task-tracker writes, ack.
  *
  * Baseline: `insertMany` of the same number of ApplicationDetail rows (copies of the ones the
  * worker wrote) into a scratch collection of the same database — the floor of writing the rows.
  *
+ * Storage: what each kind of data grew by per processed log (raw log, application record,
+ * trackers), measured before the logs were stored and after they were processed (on FerretDB,
+ * from PostgreSQL when `FERRETDB_POSTGRES_URL` is set, as up.sh does). Then the retention sweep
+ * removes every raw log and finished task tracker the run left, timed.
+ *
  *   eval "$(bash tools/services/up.sh)" && npx tsx --conditions=@agair/source apps/sync-worker/bench/pipeline.bench.ts
- *   (options: --logs 300 --field-m 500x400)
+ *   (options: --logs 300 --field-m 500x400 --logs-per-job 4; ~1 MB logs: --logs 60 --field-m 1581x1581)
  *
  * Needs MONGO_URL, AMQP_URL, REDIS_URL (loopback); own database, queue prefix and Redis key
  * prefix, all removed at the end.
@@ -20,18 +25,23 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PartnerCode, PartnerLogTrackerState, Role, TaskType, createTaskMessage } from '@agair/domain-models';
 import { APPLICATION_PASSES_COLLECTION, PARTNER_LOG_TRACKERS_COLLECTION } from '@agair/persistence';
-import { createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
+import { RetentionSweeper, createTaskPublisher, openConnections, partnerTaskTopology, retentionPolicy } from '@agair/runtime';
 import { fieldShapes, simulateFlight } from '@agair/satloc-parser';
 import { createLogger, loadConfig } from '@agair/service-kit';
-import { startServiceProcess, uniqueName, withDatabase, type ServiceProcess, benchServices } from '@agair/testing';
+import { benchServices, ferretdbPostgresUrl, startServiceProcess, storageByCollection, uniqueName, withDatabase, type ServiceProcess } from '@agair/testing';
 import { SyncWorkerConfig } from '../src/config.js';
 
-const { values: args } = parseArgs({ options: { logs: { type: 'string', default: '300' }, 'field-m': { type: 'string', default: '500x400' } } });
+const { values: args } = parseArgs({
+  options: { logs: { type: 'string', default: '300' }, 'field-m': { type: 'string', default: '500x400' }, 'logs-per-job': { type: 'string', default: '4' } },
+});
 const LOGS = Math.min(2000, Math.max(1, Number(args.logs)));
+/** Each job's record is recomputed from all its logs after each one: loads per job, as flown. */
+const LOGS_PER_JOB = Math.min(LOGS, Math.max(1, Number(args['logs-per-job'])));
 const [FIELD_W_M, FIELD_H_M] = (args['field-m'] ?? '500x400').split('x').map(Number) as [number, number];
 const PROCESS_TIMEOUT_MS = 150_000;
 
 const env = benchServices(['MONGO_URL', 'AMQP_URL', 'REDIS_URL']);
+const postgresUrl = ferretdbPostgresUrl();
 
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -72,18 +82,36 @@ const topology = partnerTaskTopology(config, TaskType.PROCESS_PARTNER_LOG);
 const publisher = createTaskPublisher(connections.amqp, topology, config, silent);
 let worker: ServiceProcess | undefined;
 const figures: { label: string; value: string }[] = [];
+let storagePerLog: Map<string, { bytes: number; collections: [string, number][] }> | undefined;
+
+/** Growth per processed log, grouped as the retention policy treats it. */
+function storageGroups(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, logs: number): Map<string, { bytes: number; collections: [string, number][] }> {
+  const group = (name: string) =>
+    name.startsWith('log_files') ? 'raw log (GridFS)' : name.startsWith('application_') ? 'application record' : /trackers$|^write_tokens$/.test(name) ? 'trackers and guard tokens' : 'other';
+  const groups = new Map<string, { bytes: number; collections: [string, number][] }>();
+  for (const [name, size] of after) {
+    const grown = size - (before.get(name) ?? 0);
+    if (grown <= 0) continue;
+    const entry = groups.get(group(name)) ?? { bytes: 0, collections: [] };
+    entry.bytes += grown / logs;
+    entry.collections.push([name, grown / logs]);
+    groups.set(group(name), entry);
+  }
+  return groups;
+}
 const rows: string[][] = [];
 
 try {
   await connections.database.ensureIndexes();
   await publisher.waitForConnect();
 
-  // One field and one UPLOADED assignment; every log is a different flight over it (seeded GNSS noise → distinct bytes).
-  const extJobId = '5001';
+  // One field; a job and UPLOADED assignment per LOGS_PER_JOB logs (the loads of one job); every
+  // log is a different flight over it (seeded GNSS noise → distinct bytes).
+  const extJobIdOf = (i: number) => String(5001 + Math.floor(i / LOGS_PER_JOB));
   const aircraftId = '101';
   const simStarted = performance.now();
   const flights = Array.from({ length: LOGS }, (_, i) =>
-    simulateFlight({ seed: 1000 + i, boundaryM: fieldShapes.rectangle(FIELD_W_M, FIELD_H_M), swathWidthM: 18, jobId: extJobId, aircraftId, groundTruth: false }),
+    simulateFlight({ seed: 1000 + i, boundaryM: fieldShapes.rectangle(FIELD_W_M, FIELD_H_M), swathWidthM: 18, jobId: extJobIdOf(i), aircraftId, groundTruth: false }),
   );
   const first = flights[0];
   if (!first) throw new Error('no flight simulated');
@@ -98,23 +126,27 @@ try {
     customerId: customer.id,
     partnerInfo: { partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId },
   });
-  const job = await repositories.jobs.create({
-    customerId: customer.id,
-    name: 'Bench field',
-    boundary: first.field.boundary,
-    exclusions: first.field.exclusions,
-    productName: 'Glyphosate 41%',
-    targetRateLPerHa: 30,
-    units: 'metric',
-  });
-  const { assign } = await repositories.jobAssigns.assign({ jobId: job.id, userId: pilot.id, customerId: customer.id, partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId });
-  await repositories.jobAssigns.markUploaded(customer.id, assign.id, extJobId);
+  for (let j = 0; j * LOGS_PER_JOB < LOGS; j++) {
+    const extJobId = extJobIdOf(j * LOGS_PER_JOB);
+    const job = await repositories.jobs.create({
+      customerId: customer.id,
+      name: `Bench field ${extJobId}`,
+      boundary: first.field.boundary,
+      exclusions: first.field.exclusions,
+      productName: 'Glyphosate 41%',
+      targetRateLPerHa: 30,
+      units: 'metric',
+    });
+    const { assign } = await repositories.jobAssigns.assign({ jobId: job.id, userId: pilot.id, customerId: customer.id, partnerCode: PartnerCode.SATLOC, partnerAircraftId: aircraftId });
+    await repositories.jobAssigns.markUploaded(customer.id, assign.id, extJobId);
+  }
 
+  const storageBefore = await storageByCollection(db, postgresUrl);
   const seedStarted = performance.now();
   const trackers: { trackerId: string; logId: string; storedFileId: string; contentHash: string }[] = new Array(LOGS);
   await eachLimited(flights, 4, async (flight, i) => {
     const logId = String(700_000 + i);
-    const fileName = `AC${aircraftId}_J${extJobId}_${logId}.alog`;
+    const fileName = `AC${aircraftId}_J${extJobIdOf(i)}_${logId}.alog`;
     const stored = await repositories.logFiles.store(flight.bytes, { fileName, partnerCode: PartnerCode.SATLOC, customerId: customer.id, logId });
     const { tracker } = await repositories.partnerLogTrackers.upsertPending({ partnerCode: PartnerCode.SATLOC, customerId: customer.id, aircraftId, logId, fileName });
     await repositories.partnerLogTrackers.claimForDownload(tracker.id, 'bench', 600_000);
@@ -159,6 +191,8 @@ try {
   }
   const pipelineMs = performance.now() - started;
 
+  storagePerLog = storageGroups(storageBefore, await storageByCollection(db, postgresUrl), LOGS);
+
   // The passes as rows (stored one document per log): the baseline inserts them one row per pass.
   const passDocs = await db.collection(APPLICATION_PASSES_COLLECTION).find({}, { projection: { _id: 0 } }).toArray();
   const detailRows = passDocs.flatMap((doc) => (doc['passes'] as Record<string, unknown>[]).map((pass) => ({ fileId: doc['fileId'], customerId: doc['customerId'], ...pass })));
@@ -171,6 +205,12 @@ try {
   const insertStarted = performance.now();
   await scratch.insertMany(copies, { ordered: false });
   const insertMs = performance.now() - insertStarted;
+
+  // The retention sweep over what the run left: every raw log and finished task tracker is due.
+  const sweepStarted = performance.now();
+  const swept = await new RetentionSweeper(repositories, retentionPolicy({ RETENTION_RAW_LOGS: '0s', RETENTION_TASK_TRACKERS: '0s', RETENTION_BATCH_PAUSE_MS: 0 })).sweep();
+  const sweepMs = performance.now() - sweepStarted;
+  if (swept.kinds.raw_logs.removed !== LOGS) throw new Error(`the retention sweep removed ${swept.kinds.raw_logs.removed} of ${LOGS} raw logs`);
 
   const perMin = (count: number, ms: number) => (count / (ms / 60_000)).toFixed(0);
   const perS = (count: number, ms: number) => (count / (ms / 1000)).toFixed(0);
@@ -192,6 +232,11 @@ try {
       value: quarterMs.map((ms, q) => perMin(LOGS / 4, ms - (quarterMs[q - 1] ?? 0))).join(' / '),
     },
     { label: 'average log', value: `${(logBytes / LOGS / 1024).toFixed(0)} KiB, ${(detailRows.length / LOGS).toFixed(1)} passes` },
+    {
+      label: 'retention sweep afterwards (no pause between batches)',
+      value: `${swept.kinds.raw_logs.removed} raw logs and ${swept.kinds.task_trackers.removed} task trackers removed in ${(sweepMs / 1000).toFixed(2)} s (${perS(LOGS, sweepMs)} raw logs/s)`,
+    },
+    { label: 'jobs', value: `${Math.ceil(LOGS / LOGS_PER_JOB)} of ${LOGS_PER_JOB} logs each (a job's record is recomputed from all its logs after each one)` },
   );
 } finally {
   if (worker) {
@@ -220,3 +265,14 @@ const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).
 process.stdout.write(`sync-worker pipeline: ${LOGS} logs of a ${FIELD_W_M} × ${FIELD_H_M} m field through RabbitMQ, the worker process and FerretDB\n`);
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
 for (const f of figures) process.stdout.write(`${f.label}: ${f.value}\n`);
+if (storagePerLog) {
+  const source = postgresUrl ? 'PostgreSQL table sizes behind FerretDB, TOAST and indexes included' : 'collStats.totalSize';
+  process.stdout.write(`\nstorage per processed log (growth ÷ logs; ${source})\n`);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  for (const [name, { bytes, collections }] of storagePerLog) {
+    const parts = collections.sort(([a], [b]) => a.localeCompare(b)).map(([collection, size]) => `${collection} ${kib(size)}`);
+    process.stdout.write(`  ${name.padEnd(26)} ${kib(bytes).padStart(12)}  (${parts.join(', ')})\n`);
+  }
+  const total = [...storagePerLog.values()].reduce((sum, g) => sum + g.bytes, 0);
+  process.stdout.write(`  ${'total'.padEnd(26)} ${kib(total).padStart(12)}\n`);
+}

@@ -22,3 +22,20 @@ export function benchServices<K extends ServiceVariable>(
   }
   return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<K, string>;
 }
+
+/**
+ * The PostgreSQL database behind FerretDB, when the services script started it on PostgreSQL
+ * (`FERRETDB_POSTGRES_URL`): what a benchmark reads table sizes from, since FerretDB's `collStats`
+ * leaves out the TOAST storage that holds large documents (a 4 MiB GridFS file reads as 8 KiB).
+ */
+export function ferretdbPostgresUrl(
+  // eslint-disable-next-line no-restricted-properties -- benchmarks read service URLs from the environment
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  const url = env['FERRETDB_POSTGRES_URL'];
+  if (url && !['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) {
+    process.stderr.write('FERRETDB_POSTGRES_URL must point at loopback: benchmarks run against local services only\n');
+    process.exit(2);
+  }
+  return url || undefined;
+}

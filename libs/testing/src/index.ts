@@ -9,3 +9,4 @@ export * from './route-fuzz.js';
 export * from './secret-forms.js';
 export * from './bench-services.js';
 export * from './wire-command-counter.js';
+export * from './storage-size.js';
