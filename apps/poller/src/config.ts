@@ -1,4 +1,4 @@
-import { CredentialEnv, PartnerEnv, RetentionEnv, TaskQueueEnv } from '@agair/runtime';
+import { CredentialEnv, DurationEnv, PartnerEnv, RetentionEnv, TaskQueueEnv } from '@agair/runtime';
 import { AmqpEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
 import { Type, type Static } from 'typebox';
 
@@ -26,6 +26,10 @@ export const PollerConfig = Type.Object({
   POLL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 5, description: 'download/processing attempts before a log is FAILED' }),
   POLL_SYNC_CHECK_MS: Type.Integer({ minimum: 200, maximum: 600_000, default: 2000, description: 'how often the leader looks for syncData requests' }),
   POLL_SWEEP_MS: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 60_000, description: 'how often the leader reclaims expired leases' }),
+  POLL_ASSIGNMENT_QUIET: DurationEnv(
+    '30d',
+    'an UPLOADED assignment stops being polled once this long has passed since its upload and since its latest log (forever: never)',
+  ),
   POLL_LOOKBACK_H: Type.Integer({ minimum: 0, maximum: 24 * 365, default: 24, description: 'logs listed from this long before the assignment was uploaded' }),
 });
 export type PollerConfig = Static<typeof PollerConfig>;

@@ -44,6 +44,16 @@ export function pollerMetrics(registry: Registry) {
           registers: [registry],
         }),
     ),
+    pollingEnded: metric(
+      registry,
+      'agair_poll_assignments_ended_total',
+      () =>
+        new Counter({
+          name: 'agair_poll_assignments_ended_total',
+          help: 'UPLOADED assignments no longer polled because no log came for POLL_ASSIGNMENT_QUIET',
+          registers: [registry],
+        }),
+    ),
     retentionRemoved: metric(
       registry,
       'agair_retention_removed_total',

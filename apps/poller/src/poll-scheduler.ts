@@ -5,6 +5,7 @@ import { Cron } from 'croner';
 import type { LeaderLease } from './leader-lease.js';
 import type { CollectionScope, LogCollector } from './log-collector.js';
 import type { PollerMetrics } from './metrics.js';
+import { endQuietPolling } from './quiet-assignments.js';
 import type { RetentionRunner } from './retention-runner.js';
 
 export interface SchedulerSettings {
@@ -12,6 +13,8 @@ export interface SchedulerSettings {
   syncCheckMs: number;
   sweepMs: number;
   retentionMs: number;
+  /** Polling of an UPLOADED assignment ends after this long without a log; null: never. */
+  assignmentQuietMs: number | null;
   leaderTtlMs: number;
   maxAttempts: number;
 }
@@ -128,6 +131,13 @@ export class PollScheduler {
     await repositories.syncRequests.requeueStale(staleBefore);
     // Guarded writes leave their tokens; well past the 30 s after which one counts as abandoned, they go.
     await repositories.writeTokens.sweep(new Date(now.getTime() - WRITE_TOKEN_KEEP_MS));
+    if (this.settings.assignmentQuietMs !== null) {
+      const ended = await endQuietPolling(repositories, this.settings.assignmentQuietMs, now);
+      metrics.pollingEnded.inc(ended.length);
+      for (const assign of ended) {
+        logger.info({ assignId: assign.id, customerId: assign.customerId, partnerAircraftId: assign.partnerAircraftId, uploadedAt: assign.upload.uploadedAt }, 'assignment gone quiet: no longer polled');
+      }
+    }
     if (trackers.reclaimed.length + trackers.failed.length + tasks.requeued.length + tasks.failed.length > 0) {
       logger.warn(
         {

@@ -67,6 +67,12 @@ export const JobAssignSchema = Type.Object(
     extJobId: Nullable(Type.String({ minLength: 1, maxLength: 128 })),
     notes: NotesSchema,
     upload: JobUploadStateSchema,
+    /**
+     * When the poller stopped listing this assignment's aircraft for it: no log came for the quiet
+     * period (`POLL_ASSIGNMENT_QUIET`) after its upload and its latest log. Null while it is
+     * polled; uploading it again starts polling again.
+     */
+    pollingEndedAt: Nullable(TimestampSchema),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

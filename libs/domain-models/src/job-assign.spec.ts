@@ -26,6 +26,7 @@ const uploaded: JobAssign = {
     uploadedAt: '2024-06-10T05:20:04Z',
     syncStatus: 'synced',
   },
+  pollingEndedAt: null,
   createdAt: '2024-06-10T05:15:00Z',
   updatedAt: '2024-06-10T05:20:04Z',
 };

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetention, retentionPolicy } from './retention.js';
+import { parseDuration, retentionPolicy } from './retention.js';
 
-describe('parseRetention', () => {
+describe('parseDuration', () => {
   it('reads a number and a unit, or forever', () => {
-    expect(parseRetention('30d')).toBe(30 * 86_400_000);
-    expect(parseRetention('12h')).toBe(43_200_000);
-    expect(parseRetention('15m')).toBe(900_000);
-    expect(parseRetention('5s')).toBe(5000);
-    expect(parseRetention('250ms')).toBe(250);
-    expect(parseRetention('0s')).toBe(0);
-    expect(parseRetention('forever')).toBeNull();
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('12h')).toBe(43_200_000);
+    expect(parseDuration('15m')).toBe(900_000);
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('0s')).toBe(0);
+    expect(parseDuration('forever')).toBeNull();
   });
 
   it('refuses anything else, naming the value', () => {
-    for (const bad of ['30', '30 d', '-1d', '1.5d', '1w', 'never', '']) expect(() => parseRetention(bad)).toThrow(new RegExp(`"${bad}"`));
+    for (const bad of ['30', '30 d', '-1d', '1.5d', '1w', 'never', '']) expect(() => parseDuration(bad)).toThrow(new RegExp(`"${bad}"`));
   });
 });
 

@@ -11,22 +11,17 @@ import { Value } from 'typebox/value';
  * and FAILED tasks nobody replayed (work an operator still has to decide on).
  */
 
-const DURATION = '^(forever|\\d+(ms|s|m|h|d))$';
+/** A duration setting: a number and a unit (`30d`, `12h`, `5s`, `250ms`), or `forever`. */
+export function DurationEnv(defaultValue: string, description: string) {
+  return Type.String({ default: defaultValue, pattern: '^(forever|\\d+(ms|s|m|h|d))$', description });
+}
 
 /** The retention policy, configured in one place (the poller runs the sweep). */
 export const RetentionEnv = {
-  RETENTION_RAW_LOGS: Type.String({
-    default: '30d',
-    pattern: DURATION,
-    description: 'raw flight logs are removed this long after their log is PROCESSED, FAILED or SKIPPED (never before); e.g. 30d, 12h, forever',
-  }),
-  RETENTION_TASK_TRACKERS: Type.String({
-    default: '30d',
-    pattern: DURATION,
-    description: 'task trackers of completed (or failed and replayed) tasks are removed this long after they finished',
-  }),
-  RETENTION_POLL_RUNS: Type.String({ default: '14d', pattern: DURATION, description: 'poll cycle records are removed this long after the cycle finished' }),
-  RETENTION_SYNC_REQUESTS: Type.String({ default: '14d', pattern: DURATION, description: 'served syncData requests are removed this long after they finished' }),
+  RETENTION_RAW_LOGS: DurationEnv('30d', 'raw flight logs are removed this long after their log is PROCESSED, FAILED or SKIPPED (never before); e.g. 30d, 12h, forever'),
+  RETENTION_TASK_TRACKERS: DurationEnv('30d', 'task trackers of completed (or failed and replayed) tasks are removed this long after they finished'),
+  RETENTION_POLL_RUNS: DurationEnv('14d', 'poll cycle records are removed this long after the cycle finished'),
+  RETENTION_SYNC_REQUESTS: DurationEnv('14d', 'served syncData requests are removed this long after they finished'),
   RETENTION_SWEEP_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 600_000, description: 'how often the poller leader runs the retention sweep' }),
   RETENTION_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'records removed per batch' }),
   RETENTION_BATCH_PAUSE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 200, description: 'pause between batches, so the sweep never crowds out live work' }),
@@ -52,10 +47,10 @@ export interface RetentionPolicy {
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `30d`, `12h`, `5s`, `250ms` → milliseconds; `forever` → null. */
-export function parseRetention(value: string): number | null {
+export function parseDuration(value: string): number | null {
   if (value === 'forever') return null;
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (!match) throw new RangeError(`retention "${value}" is not a duration like 30d, 12h, 5s or forever`);
+  if (!match) throw new RangeError(`"${value}" is not a duration like 30d, 12h, 5s or forever`);
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
@@ -66,10 +61,10 @@ export function retentionPolicy(settings: Partial<RetentionSettings>): Retention
   const config = { ...RETENTION_DEFAULTS, ...settings };
   return {
     keepMs: {
-      raw_logs: parseRetention(config.RETENTION_RAW_LOGS),
-      task_trackers: parseRetention(config.RETENTION_TASK_TRACKERS),
-      poll_runs: parseRetention(config.RETENTION_POLL_RUNS),
-      sync_requests: parseRetention(config.RETENTION_SYNC_REQUESTS),
+      raw_logs: parseDuration(config.RETENTION_RAW_LOGS),
+      task_trackers: parseDuration(config.RETENTION_TASK_TRACKERS),
+      poll_runs: parseDuration(config.RETENTION_POLL_RUNS),
+      sync_requests: parseDuration(config.RETENTION_SYNC_REQUESTS),
     },
     batchSize: config.RETENTION_BATCH_SIZE,
     batchPauseMs: config.RETENTION_BATCH_PAUSE_MS,

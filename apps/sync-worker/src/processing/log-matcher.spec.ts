@@ -17,6 +17,7 @@ function assign(id: string, extJobId: string, uploadedAt: string): JobAssign {
     extJobId,
     notes: '',
     upload: { attempts: 1, lastError: null, lastAttemptAt: uploadedAt, uploadedAt, syncStatus: 'synced' },
+    pollingEndedAt: null,
     createdAt: uploadedAt,
     updatedAt: uploadedAt,
   };

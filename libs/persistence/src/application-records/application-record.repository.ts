@@ -276,6 +276,15 @@ export class ApplicationRecordRepository {
     return doc && { record: toJobRecord(doc), layers: fromStoredLayers(doc.layers) };
   }
 
+  /** When the newest log matched to an assignment was processed; null when none was. */
+  async latestLogProcessedAt(customerId: string, assignId: string): Promise<string | null> {
+    const docs = await this.files
+      .find({ customerId: toObjectId(customerId, 'customerId'), assignId: toObjectId(assignId, 'assignId') }, { projection: { createdAt: 1, updatedAt: 1 } })
+      .toArray();
+    const latest = Math.max(...docs.map((doc) => doc.updatedAt.getTime()));
+    return docs.length > 0 ? new Date(latest).toISOString() : null;
+  }
+
   async findFileById(customerId: string, fileId: string): Promise<ApplicationFile | null> {
     const doc = await this.files.findOne({ _id: toObjectId(fileId, 'fileId'), customerId: toObjectId(customerId, 'customerId') });
     return doc && toApplicationFile(doc);

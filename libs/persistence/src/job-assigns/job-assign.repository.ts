@@ -33,6 +33,8 @@ export interface JobAssignDocument {
   extJobId: string | null;
   notes: string;
   upload: UploadStateDocument;
+  /** Absent on assignments written before polling could end. */
+  pollingEndedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -92,6 +94,7 @@ export class JobAssignRepository {
         uploadedAt: null,
         syncStatus: input.partnerCode ? UploadSyncStatus.QUEUED : UploadSyncStatus.NOT_APPLICABLE,
       },
+      pollingEndedAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -184,6 +187,7 @@ export class JobAssignRepository {
         'upload.lastAttemptAt': now,
         'upload.uploadedAt': now,
         'upload.syncStatus': UploadSyncStatus.SYNCED,
+        pollingEndedAt: null,
       },
       $inc: { 'upload.attempts': 1 },
     });
@@ -248,7 +252,7 @@ export class JobAssignRepository {
    * those uploaded after `uploadedAfter` (the collection horizon).
    */
   async findUploadedGroupedByPartnerCustomer(options: { partnerCode?: PartnerCode; uploadedAfter?: Date } = {}): Promise<UploadedAssignmentGroup[]> {
-    const filter: Filter<JobAssignDocument> = { status: AssignStatus.UPLOADED, partnerCode: options.partnerCode ?? { $ne: null } };
+    const filter: Filter<JobAssignDocument> = { status: AssignStatus.UPLOADED, partnerCode: options.partnerCode ?? { $ne: null }, pollingEndedAt: null };
     if (options.uploadedAfter) filter['upload.uploadedAt'] = { $gte: options.uploadedAfter };
     const docs = await this.assigns.find(filter).sort({ partnerCode: 1, customerId: 1, _id: 1 }).toArray();
     const groups = new Map<string, UploadedAssignmentGroup>();
@@ -266,6 +270,34 @@ export class JobAssignRepository {
     }
     for (const group of groups.values()) group.partnerAircraftIds.sort();
     return [...groups.values()];
+  }
+
+  /** UPLOADED assignments still polled, uploaded before `uploadedBefore`: may have gone quiet. */
+  async findPolledUploadedBefore(uploadedBefore: Date, limit: number): Promise<JobAssign[]> {
+    const docs = await this.assigns
+      .find({ status: AssignStatus.UPLOADED, pollingEndedAt: null, 'upload.uploadedAt': { $lt: uploadedBefore } })
+      .limit(limit)
+      .toArray();
+    return docs.map(toJobAssign);
+  }
+
+  /**
+   * Stops polling for an assignment, if it is still UPLOADED as seen (same upload time) and
+   * polled. Null when it changed meanwhile (uploaded again, reopened).
+   */
+  async endPolling(seen: JobAssign): Promise<JobAssign | null> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.assigns,
+      {
+        ...this.scoped(seen.customerId, seen.id),
+        status: AssignStatus.UPLOADED,
+        'upload.uploadedAt': seen.upload.uploadedAt ? new Date(seen.upload.uploadedAt) : null,
+        pollingEndedAt: null,
+      },
+      { $set: { pollingEndedAt: now, updatedAt: now } },
+    );
+    return doc && toJobAssign(doc);
   }
 
   private scoped(customerId: string, assignId: string): Filter<JobAssignDocument> {
@@ -308,6 +340,7 @@ export function toJobAssign(doc: JobAssignDocument): JobAssign {
       uploadedAt: toIsoOrNull(doc.upload.uploadedAt),
       syncStatus: doc.upload.syncStatus,
     },
+    pollingEndedAt: toIsoOrNull(doc.pollingEndedAt ?? null),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };
