@@ -9,7 +9,6 @@ import {
 } from '@agair/domain-models';
 import { keepLeaseAlive, type TaskPublisher } from '@agair/messaging';
 import {
-  collectLogDownload,
   isPartnerError,
   toDomainErrorCategory,
   type PartnerCredentials,
@@ -17,7 +16,7 @@ import {
   type PartnerService,
   type PartnerServiceFactory,
 } from '@agair/partner-sdk';
-import type { PollRun, PollRunErrorInput, Repositories } from '@agair/persistence';
+import type { PollRun, PollRunErrorInput, Repositories, StoredLogFileInfo } from '@agair/persistence';
 import type { Logger } from '@agair/service-kit';
 import type { PollerMetrics } from './metrics.js';
 
@@ -192,12 +191,20 @@ export class LogCollector {
       onLost: () => logger.warn(context, 'download lease lost; the sweeper may hand the log to another poller'),
       onError: (err) => logger.warn({ ...context, err }, 'could not renew the download lease; trying again'),
     });
-    let bytes: Buffer;
+    let stored: StoredLogFileInfo;
     try {
       const download = await partner.downloadAircraftLog(credentials, listed, { maxBytes: this.settings.maxLogBytes, expectedBytes: listed.sizeBytes });
-      bytes = await collectLogDownload(download);
+      // Into GridFS as it arrives: the log is never whole in memory, whatever its size.
+      stored = await repositories.logFiles.storeStream(download.chunks, {
+        fileName: tracker.fileName,
+        partnerCode: tracker.partnerCode,
+        customerId: tracker.customerId,
+        logId: tracker.logId,
+      });
     } catch (err) {
       lease.stop();
+      // Not the partner's doing (the database failed): the lease runs out and the sweeper hands the log back.
+      if (!isPartnerError(err)) throw err;
       const category = toDomainErrorCategory(err);
       const message = err instanceof Error ? err.message : String(err);
       const permanent = category === ErrorCategory.NOT_FOUND || category === ErrorCategory.DATA_FORMAT;
@@ -214,14 +221,7 @@ export class LogCollector {
       return;
     }
 
-    const stored = await repositories.logFiles
-      .store(bytes, {
-        fileName: tracker.fileName,
-        partnerCode: tracker.partnerCode,
-        customerId: tracker.customerId,
-        logId: tracker.logId,
-      })
-      .finally(() => lease.stop());
+    lease.stop();
     const sameBytes = await repositories.partnerLogTrackers.findByContentHash(stored.contentHash, tracker.id);
     if (sameBytes) {
       // The partner listed the same file under another id: process it once.

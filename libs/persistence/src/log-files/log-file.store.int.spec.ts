@@ -44,3 +44,78 @@ describe('LogFileStore (GridFS) against FerretDB/MongoDB', () => {
     expect(chunkOwners.map((id: { toHexString(): string }) => id.toHexString()).sort()).toEqual(fileIds.sort());
   });
 });
+
+describe('LogFileStore.storeStream: a log stored as it arrives', () => {
+  let database: TestDatabase;
+  let store: LogFileStore;
+
+  /** `totalBytes` of distinct content in `chunkBytes` pieces, made as they are asked for. */
+  async function* generated(totalBytes: number, chunkBytes: number, seed: number): AsyncGenerator<Buffer> {
+    for (let offset = 0; offset < totalBytes; offset += chunkBytes) {
+      const chunk = Buffer.alloc(Math.min(chunkBytes, totalBytes - offset));
+      for (let i = 0; i + 8 <= chunk.length; i += 8) chunk.writeDoubleLE(seed + offset + i, i);
+      yield chunk;
+    }
+  }
+
+  const chunkCount = () => database.db.collection(LOG_FILES_CHUNKS_COLLECTION).countDocuments({});
+
+  beforeAll(async () => {
+    database = await openTestDatabase(withDatabase(testServices().mongoUrl, uniqueName('it_logstream')));
+    store = new LogFileStore(database.db);
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('stores, hashes and sizes a streamed log; the same bytes streamed again keep the first file', async () => {
+    const parts: Buffer[] = [];
+    for await (const chunk of generated(700_000, 64 * 1024, 1)) parts.push(chunk);
+    const bytes = Buffer.concat(parts);
+    const stored = await store.storeStream(generated(700_000, 64 * 1024, 1), origin);
+    expect(stored).toMatchObject({ created: true, contentHash: sha256Hex(bytes), sizeBytes: bytes.length, fileName: origin.fileName });
+    expect((await store.read(stored.storedFileId)).equals(bytes)).toBe(true);
+    expect(await store.findByContentHash(sha256Hex(bytes))).toMatchObject({ storedFileId: stored.storedFileId, sizeBytes: bytes.length });
+
+    const chunksBefore = await chunkCount();
+    const again = await store.storeStream(generated(700_000, 64 * 1024, 1), { ...origin, logId: 'LOG-2' });
+    expect(again).toMatchObject({ created: false, storedFileId: stored.storedFileId });
+    expect(await chunkCount()).toBe(chunksBefore);
+    // A whole buffer stored later finds it too.
+    expect(await store.store(bytes, origin)).toMatchObject({ created: false, storedFileId: stored.storedFileId });
+  });
+
+  it('leaves nothing behind when the source fails part-way, and throws its error', async () => {
+    const chunksBefore = await chunkCount();
+    async function* cutShort(): AsyncGenerator<Buffer> {
+      yield* generated(600_000, 64 * 1024, 2);
+      throw new Error('connection reset after 600000 bytes');
+    }
+    await expect(store.storeStream(cutShort(), origin)).rejects.toThrow('connection reset after 600000 bytes');
+    expect(await chunkCount()).toBe(chunksBefore);
+    expect(await database.db.collection(LOG_FILES_FILES_COLLECTION).countDocuments({ 'metadata.contentHash': '' })).toBe(0);
+  });
+
+  it('stores a 512 MiB log with the process growing by at most 64 MiB', { timeout: 600_000 }, async () => {
+    const total = 512 * 1024 * 1024;
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    const started = performance.now();
+    let stored;
+    try {
+      stored = await store.storeStream(generated(total, 64 * 1024, 3), { ...origin, logId: 'BIG' });
+    } finally {
+      clearInterval(sampler);
+    }
+    const growthMiB = (peak - baseline) / 2 ** 20;
+    process.stderr.write(`512 MiB streamed into GridFS in ${((performance.now() - started) / 1000).toFixed(1)} s; RSS growth ${growthMiB.toFixed(1)} MiB\n`);
+    expect(stored.sizeBytes).toBe(total);
+    expect(growthMiB).toBeLessThanOrEqual(64);
+    await store.remove(stored.storedFileId);
+  });
+});

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PartnerCode } from '@agair/domain-models';
 import { GridFSBucket, ObjectId, type Collection, type Db, type GridFSFile } from 'mongodb';
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
@@ -46,36 +48,56 @@ export class LogFileStore {
     this.files = db.collection(LOG_FILES_FILES_COLLECTION);
   }
 
+  /** `storeStream` for bytes already in memory (manual uploads, tests). */
   async store(bytes: Uint8Array, origin: LogFileOrigin): Promise<StoredLogFileInfo & { created: boolean }> {
-    const contentHash = sha256Hex(bytes);
-    const existing = await this.findByContentHash(contentHash);
-    if (existing) return { ...existing, created: false };
+    return this.storeStream(
+      (async function* () {
+        yield bytes;
+      })(),
+      origin,
+    );
+  }
 
+  /**
+   * Stores a file as it arrives, never holding it whole: each chunk is hashed and written to
+   * GridFS as it comes (backpressure from the upload stream bounds what is in memory to a few
+   * chunks). Same bytes stored twice keep the first file: the unique index on the hash refuses
+   * the second files document and its chunks are removed. A source that fails (a download cut
+   * short) leaves nothing behind and its error is thrown.
+   */
+  async storeStream(source: AsyncIterable<Uint8Array>, origin: LogFileOrigin): Promise<StoredLogFileInfo & { created: boolean }> {
     const id = new ObjectId();
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    // GridFS writes the files document (with this metadata) only when the last chunk is written,
+    // so the hash is filled in once the source has ended, before that.
     const metadata: LogFileMetadata = {
-      contentHash,
+      contentHash: '',
       partnerCode: origin.partnerCode,
       customerId: toObjectId(origin.customerId, 'customerId'),
       logId: origin.logId ?? null,
     };
+    async function* hashed(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        yield chunk;
+      }
+      metadata.contentHash = hash.digest('hex');
+    }
+    const upload = this.bucket.openUploadStreamWithId(id, origin.fileName, { metadata });
     try {
-      await new Promise<void>((resolve, reject) => {
-        const upload = this.bucket.openUploadStreamWithId(id, origin.fileName, { metadata });
-        upload.once('error', reject);
-        upload.once('finish', () => resolve());
-        upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      });
+      await pipeline(Readable.from(hashed(), { objectMode: false, highWaterMark: 1 }), upload);
     } catch (err) {
-      // Chunks are written before the files document, so a failed upload leaves them behind.
-      await this.chunks.deleteMany({ files_id: id });
-      if (!isDuplicateKeyError(err)) throw err;
-      const winner = await this.findByContentHash(contentHash);
+      // The source's or the upload's error is what matters; chunks a failed clean-up leaves are unreachable.
+      await this.chunks.deleteMany({ files_id: id }).catch(() => undefined);
+      if (!metadata.contentHash || !isDuplicateKeyError(err)) throw err;
+      const winner = await this.findByContentHash(metadata.contentHash);
       if (!winner) throw err;
       return { ...winner, created: false };
     }
-    const stored = await this.findById(fromObjectId(id));
-    if (!stored) throw new Error(`log file ${fromObjectId(id)} missing right after its upload`);
-    return { ...stored, created: true };
+    const uploadedAt = upload.gridFSFile?.uploadDate ?? new Date();
+    return { storedFileId: fromObjectId(id), contentHash: metadata.contentHash, sizeBytes, fileName: origin.fileName, uploadedAt: toIso(uploadedAt), created: true };
   }
 
   async findByContentHash(contentHash: string): Promise<StoredLogFileInfo | null> {
