@@ -222,9 +222,9 @@ export class LogCollector {
     }
 
     lease.stop();
-    const sameBytes = await repositories.partnerLogTrackers.findByContentHash(stored.contentHash, tracker.id);
+    const sameBytes = await repositories.partnerLogTrackers.findByContentHash(tracker.customerId, stored.contentHash, tracker.id);
     if (sameBytes) {
-      // The partner listed the same file under another id: process it once.
+      // The partner listed the same file under another id for this customer: process it once.
       await repositories.partnerLogTrackers.markSkipped(tracker.id, owner);
       counters.skipped += 1;
       metrics.logs.inc({ result: 'skipped' });

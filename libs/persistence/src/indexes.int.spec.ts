@@ -4,6 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../test/test-database.js';
 import { applyIndexSpecs } from './infrastructure/index-spec.js';
 import { IndexConflictError } from './infrastructure/persistence.errors.js';
 import { ALL_INDEX_SPECS, ensureIndexes } from './indexes.js';
+import { LOG_FILES_FILES_COLLECTION } from './log-files/log-file.indexes.js';
 
 describe('ensureIndexes against FerretDB/MongoDB', () => {
   let database: TestDatabase;
@@ -36,6 +37,19 @@ describe('ensureIndexes against FerretDB/MongoDB', () => {
     const tasks = database.db.collection('task_trackers');
     await tasks.insertOne({ taskId: 'task-0000001' });
     await expect(tasks.insertOne({ taskId: 'task-0000001' })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('drops an index an older version declared: log files were once unique on the hash alone', async () => {
+    const files = database.db.collection(LOG_FILES_FILES_COLLECTION);
+    await files.createIndex({ 'metadata.contentHash': 1 }, { name: 'log_file_content_hash_unique', unique: true });
+    await ensureIndexes(database.db);
+    const names = (await files.listIndexes().toArray()).map((index) => index['name']);
+    expect(names).toContain('log_file_customer_content_unique');
+    expect(names).not.toContain('log_file_content_hash_unique');
+    // The same bytes under two customers are two files; under one customer, one.
+    await files.insertOne({ metadata: { customerId: 'a', contentHash: 'h1' } });
+    await files.insertOne({ metadata: { customerId: 'b', contentHash: 'h1' } });
+    await expect(files.insertOne({ metadata: { customerId: 'a', contentHash: 'h1' } })).rejects.toMatchObject({ code: 11000 });
   });
 
   it('reports an existing index with the same name and another definition', async () => {

@@ -14,6 +14,12 @@ export interface IndexSpec {
   unique?: boolean;
 }
 
+/** An index an older version declared and this one no longer wants. */
+export interface RetiredIndex {
+  collection: string;
+  name: string;
+}
+
 export interface EnsuredIndexes {
   collections: number;
   indexes: number;
@@ -65,6 +71,22 @@ interface ExistingIndex {
   name: string;
   key: Record<string, unknown>;
   unique: boolean;
+}
+
+/** Drops the retired indexes that exist; idempotent. Returns how many it dropped. */
+export async function dropRetiredIndexes(db: Db, retired: readonly RetiredIndex[]): Promise<number> {
+  let dropped = 0;
+  for (const { collection, name } of retired) {
+    if (!(await listIndexes(db, collection)).some((index) => index.name === name)) continue;
+    try {
+      await db.collection(collection).dropIndex(name);
+      dropped++;
+    } catch (err) {
+      // IndexNotFound: another instance dropped it first.
+      if (!(err instanceof MongoServerError && err.code === 27)) throw err;
+    }
+  }
+  return dropped;
 }
 
 // NamespaceNotFound: the collection does not exist yet, so it has no indexes.

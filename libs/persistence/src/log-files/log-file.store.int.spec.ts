@@ -26,7 +26,7 @@ describe('LogFileStore (GridFS) against FerretDB/MongoDB', () => {
     const stored = await store.store(bytes, origin);
     expect(stored).toMatchObject({ created: true, contentHash: sha256Hex(bytes), sizeBytes: bytes.length, fileName: origin.fileName });
     expect((await store.read(stored.storedFileId)).equals(bytes)).toBe(true);
-    expect(await store.findByContentHash(stored.contentHash)).toMatchObject({ storedFileId: stored.storedFileId });
+    expect(await store.findByContentHash(origin.customerId, stored.contentHash)).toMatchObject({ storedFileId: stored.storedFileId });
   });
 
   it('stores the same bytes once, even when uploaded concurrently', async () => {
@@ -76,7 +76,7 @@ describe('LogFileStore.storeStream: a log stored as it arrives', () => {
     const stored = await store.storeStream(generated(700_000, 64 * 1024, 1), origin);
     expect(stored).toMatchObject({ created: true, contentHash: sha256Hex(bytes), sizeBytes: bytes.length, fileName: origin.fileName });
     expect((await store.read(stored.storedFileId)).equals(bytes)).toBe(true);
-    expect(await store.findByContentHash(sha256Hex(bytes))).toMatchObject({ storedFileId: stored.storedFileId, sizeBytes: bytes.length });
+    expect(await store.findByContentHash(origin.customerId, sha256Hex(bytes))).toMatchObject({ storedFileId: stored.storedFileId, sizeBytes: bytes.length });
 
     const chunksBefore = await chunkCount();
     const again = await store.storeStream(generated(700_000, 64 * 1024, 1), { ...origin, logId: 'LOG-2' });
@@ -84,6 +84,17 @@ describe('LogFileStore.storeStream: a log stored as it arrives', () => {
     expect(await chunkCount()).toBe(chunksBefore);
     // A whole buffer stored later finds it too.
     expect(await store.store(bytes, origin)).toMatchObject({ created: false, storedFileId: stored.storedFileId });
+  });
+
+  it("keeps two customers' copies of the same bytes apart", async () => {
+    const other = { ...origin, customerId: newObjectIdString(), logId: 'THEIRS' };
+    const mine = await store.storeStream(generated(200_000, 64 * 1024, 4), origin);
+    const theirs = await store.storeStream(generated(200_000, 64 * 1024, 4), other);
+    expect(mine.created && theirs.created).toBe(true);
+    expect(theirs.contentHash).toBe(mine.contentHash);
+    expect(theirs.storedFileId).not.toBe(mine.storedFileId);
+    expect(await store.findByContentHash(other.customerId, mine.contentHash)).toMatchObject({ storedFileId: theirs.storedFileId });
+    expect(await store.findByContentHash(origin.customerId, mine.contentHash)).toMatchObject({ storedFileId: mine.storedFileId });
   });
 
   it('leaves nothing behind when the source fails part-way, and throws its error', async () => {

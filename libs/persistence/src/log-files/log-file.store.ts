@@ -33,9 +33,9 @@ interface LogFileMetadata {
 }
 
 /**
- * Downloaded flight logs in GridFS, keyed by content hash: storing bytes that are already
- * there returns the existing file (`created: false`). A unique index on the hash settles
- * concurrent uploads of the same bytes; the loser's chunks are removed.
+ * Downloaded flight logs in GridFS, keyed by customer and content hash: storing bytes the
+ * customer already has returns the existing file (`created: false`). A unique index on
+ * (customer, hash) settles concurrent uploads of the same bytes; the loser's chunks are removed.
  */
 export class LogFileStore {
   private readonly bucket: GridFSBucket;
@@ -92,7 +92,7 @@ export class LogFileStore {
       // The source's or the upload's error is what matters; chunks a failed clean-up leaves are unreachable.
       await this.chunks.deleteMany({ files_id: id }).catch(() => undefined);
       if (!metadata.contentHash || !isDuplicateKeyError(err)) throw err;
-      const winner = await this.findByContentHash(metadata.contentHash);
+      const winner = await this.findByContentHash(origin.customerId, metadata.contentHash);
       if (!winner) throw err;
       return { ...winner, created: false };
     }
@@ -100,8 +100,9 @@ export class LogFileStore {
     return { storedFileId: fromObjectId(id), contentHash: metadata.contentHash, sizeBytes, fileName: origin.fileName, uploadedAt: toIso(uploadedAt), created: true };
   }
 
-  async findByContentHash(contentHash: string): Promise<StoredLogFileInfo | null> {
-    const file = await this.bucket.find({ 'metadata.contentHash': contentHash }).limit(1).next();
+  /** The customer's file with these bytes. (Files are per customer: the same bytes under two customers are two files.) */
+  async findByContentHash(customerId: string, contentHash: string): Promise<StoredLogFileInfo | null> {
+    const file = await this.bucket.find({ 'metadata.customerId': toObjectId(customerId, 'customerId'), 'metadata.contentHash': contentHash }).limit(1).next();
     return file && toInfo(file);
   }
 

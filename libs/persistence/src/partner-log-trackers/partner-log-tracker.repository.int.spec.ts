@@ -90,6 +90,21 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect(await trackers.findById(newObjectIdString(), tracker.id)).toBeNull();
   });
 
+  it("finds a log with the same bytes among the customer's own logs only", async () => {
+    const file = { ...storedFile(), contentHash: 'c'.repeat(64) };
+    const downloadedAs = async (log: ListedPartnerLog) => {
+      const { tracker } = await trackers.upsertPending(log);
+      await trackers.claimForDownload(tracker.id, 'poller-1', 60_000);
+      return trackers.markDownloaded(tracker.id, 'poller-1', file);
+    };
+    const mine = await downloadedAs(listedLog('L-bytes-1'));
+    const theirs = await downloadedAs({ ...listedLog('L-bytes-1'), customerId: newObjectIdString() });
+    if (!mine || !theirs) throw new Error('not downloaded');
+    expect(await trackers.findByContentHash(customerId, file.contentHash)).toMatchObject({ id: mine.id });
+    expect(await trackers.findByContentHash(customerId, file.contentHash, mine.id)).toBeNull();
+    expect(await trackers.findByContentHash(theirs.customerId, file.contentHash, theirs.id)).toBeNull();
+  });
+
   it('lets exactly one of two processes claim the same tracker at the same moment', async () => {
     const trackerId = await downloadedTracker('L-two-processes');
     const dir = mkdtempSync(join(tmpdir(), 'claim-race-'));

@@ -150,9 +150,9 @@ export class PartnerLogTrackerRepository {
     return doc && toPartnerLogTracker(doc);
   }
 
-  /** The first tracker (other than `exceptTrackerId`) whose file has these bytes. */
-  async findByContentHash(contentHash: string, exceptTrackerId?: string): Promise<PartnerLogTracker | null> {
-    const filter: Filter<PartnerLogTrackerDocument> = { contentHash };
+  /** The customer's first tracker (other than `exceptTrackerId`) whose file has these bytes. */
+  async findByContentHash(customerId: string, contentHash: string, exceptTrackerId?: string): Promise<PartnerLogTracker | null> {
+    const filter: Filter<PartnerLogTrackerDocument> = { customerId: toObjectId(customerId, 'customerId'), contentHash };
     if (exceptTrackerId) filter._id = { $ne: toObjectId(exceptTrackerId, 'trackerId') };
     const doc = await this.trackers.find(filter).sort({ createdAt: 1 }).limit(1).next();
     return doc && toPartnerLogTracker(doc);
