@@ -49,17 +49,17 @@ func TestGinIndexedField(t *testing.T) {
 	}
 }
 
-func TestWithCustomPlans(t *testing.T) {
+func TestWithPlannerSettings(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://postgres@127.0.0.1:5432/ferretdb":                       "postgres://postgres@127.0.0.1:5432/ferretdb?plan_cache_mode=force_custom_plan",
-		"postgres://u@h/db?pool_max_conns=5":                                "postgres://u@h/db?plan_cache_mode=force_custom_plan&pool_max_conns=5",
-		"postgresql://u@h/db?plan_cache_mode=auto":                          "postgresql://u@h/db?plan_cache_mode=auto",
-		"host=127.0.0.1 dbname=ferretdb":                                    "host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_custom_plan",
-		"host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_generic_plan": "host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_generic_plan",
+		"postgres://postgres@127.0.0.1:5432/ferretdb":                       "postgres://postgres@127.0.0.1:5432/ferretdb?enable_seqscan=off&plan_cache_mode=force_custom_plan",
+		"postgres://u@h/db?pool_max_conns=5":                                "postgres://u@h/db?enable_seqscan=off&plan_cache_mode=force_custom_plan&pool_max_conns=5",
+		"postgresql://u@h/db?plan_cache_mode=auto&enable_seqscan=on":        "postgresql://u@h/db?enable_seqscan=on&plan_cache_mode=auto",
+		"host=127.0.0.1 dbname=ferretdb":                                    "host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_custom_plan enable_seqscan=off",
+		"host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_generic_plan": "host=127.0.0.1 dbname=ferretdb plan_cache_mode=force_generic_plan enable_seqscan=off",
 	} {
-		got, err := withCustomPlans(in)
+		got, err := withPlannerSettings(in)
 		if err != nil || got != want {
-			t.Errorf("withCustomPlans(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("withPlannerSettings(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 }

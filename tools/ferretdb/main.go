@@ -54,11 +54,11 @@ func main() {
 	}
 	ginSync := *handler == "postgresql" && *ginSyncInterval > 0
 
-	// With GIN indexes, FerretDB's prepared statements must be planned with their values
-	// (see gin_indexes.go, "Plans").
+	// With GIN indexes, FerretDB's prepared statements must be planned with their values and
+	// prefer those indexes (see gin_indexes.go, "Plans").
 	ferretPostgreSQLURL := *postgresqlURL
 	if ginSync {
-		if ferretPostgreSQLURL, err = withCustomPlans(*postgresqlURL); err != nil {
+		if ferretPostgreSQLURL, err = withPlannerSettings(*postgresqlURL); err != nil {
 			fmt.Fprintf(os.Stderr, "ferretdb-embedded: bad --postgresql-url: %v\n", err)
 			os.Exit(2)
 		}
