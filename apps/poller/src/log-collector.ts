@@ -192,19 +192,33 @@ export class LogCollector {
       onError: (err) => logger.warn({ ...context, err }, 'could not renew the download lease; trying again'),
     });
     let stored: StoredLogFileInfo;
+    // What the download itself threw (as opposed to the database while storing it).
+    let downloadError: unknown = undefined;
     try {
-      const download = await partner.downloadAircraftLog(credentials, listed, { maxBytes: this.settings.maxLogBytes, expectedBytes: listed.sizeBytes });
+      const download = await partner.downloadAircraftLog(credentials, listed, { maxBytes: this.settings.maxLogBytes, expectedBytes: listed.sizeBytes }).catch((err: unknown) => {
+        downloadError = err;
+        throw err;
+      });
+      async function* received(): AsyncGenerator<Buffer> {
+        try {
+          yield* download.chunks;
+        } catch (err) {
+          downloadError = err;
+          throw err;
+        }
+      }
       // Into GridFS as it arrives: the log is never whole in memory, whatever its size.
-      stored = await repositories.logFiles.storeStream(download.chunks, {
+      stored = await repositories.logFiles.storeStream(received(), {
         fileName: tracker.fileName,
         partnerCode: tracker.partnerCode,
         customerId: tracker.customerId,
         logId: tracker.logId,
       });
-    } catch (err) {
+    } catch (thrown) {
       lease.stop();
-      // Not the partner's doing (the database failed): the lease runs out and the sweeper hands the log back.
-      if (!isPartnerError(err)) throw err;
+      // The database failed, not the download: the lease runs out and the sweeper hands the log back.
+      if (downloadError === undefined) throw thrown;
+      const err = downloadError;
       const category = toDomainErrorCategory(err);
       const message = err instanceof Error ? err.message : String(err);
       const permanent = category === ErrorCategory.NOT_FOUND || category === ErrorCategory.DATA_FORMAT;
