@@ -122,6 +122,40 @@ describe('pipeline recovery (apps as processes)', () => {
     expect(await admin.purge(tasksTopology().main)).toMatchObject({ purged: 2 });
   });
 
+  it('hands a log back when its download is cut short mid-body, keeps no partial file, and collects it whole on the next sync', async () => {
+    const job = await world.createJob('North strip', rectangle(-97.5, 38.2, 250, 200));
+    const assign = await world.assignQueued(job);
+    const uploaded = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return isUploaded(current) ? current : undefined;
+    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const ids = world.simulator.produceLogs(Number(uploaded.extJobId)).map((l) => l.logId);
+    // Headers announce the whole file, the connection drops after 1,000 bytes: the error comes
+    // out of the body while it streams into GridFS.
+    world.simulator.faults.set('GetAircraftLogData', { truncate: { atBytes: 1000, mode: 'drop-connection' } });
+    await world.requestSync();
+
+    const released = await waitFor(async () => {
+      const all = (await world.repositories.partnerLogTrackers.listByCustomer(world.customerId)).filter((t) => ids.includes(t.logId));
+      const back = all.filter((t) => t.state === PartnerLogTrackerState.PENDING && t.error !== null);
+      return back.length === ids.length ? back : undefined;
+    }, { timeoutMs: 30_000, what: 'every cut-short log handed back' });
+    for (const tracker of released) {
+      expect(tracker).toMatchObject({ storedFileId: null, lease: null, error: { category: ErrorCategory.NETWORK_TIMEOUT } });
+      expect(tracker.error?.message).toMatch(/cut short/);
+    }
+    expect(await world.db.collection('log_files.files').countDocuments({ 'metadata.logId': { $in: ids } }), 'no partial file kept').toBe(0);
+
+    world.simulator.faults.clear('GetAircraftLogData');
+    await world.requestSync();
+    const processed = await waitFor(async () => {
+      const all = (await world.repositories.partnerLogTrackers.listByCustomer(world.customerId)).filter((t) => ids.includes(t.logId));
+      return all.length === ids.length && all.every((t) => t.state === PartnerLogTrackerState.PROCESSED) ? all : undefined;
+    }, { timeoutMs: 60_000, what: 'every log processed after the fault cleared' });
+    expect(processed.every((t) => t.attempts >= 1)).toBe(true);
+    expect(await world.db.collection('log_files.files').countDocuments({ 'metadata.logId': { $in: ids } })).toBe(ids.length);
+  });
+
   it('dead-letters an upload the partner rejects for good, lists it unchanged, and retries exactly the matching messages once the fault clears', async () => {
     const topology = tasksTopology();
     const admin = new DeadLetterQueueAdmin(world.amqp);
