@@ -68,6 +68,8 @@ describe('RetentionSweeper against FerretDB', () => {
   });
 
   it('removes finished raw logs, trackers, poll runs and sync requests past retention, and keeps everything unfinished', async () => {
+    // Setting all this up can take longer than the retention on a slow machine: the first sweep's clock is pinned before it.
+    const setUpFrom = new Date();
     const processed = await log('PROCESSED');
     const failed = await log('FAILED');
     const waiting = await log('DOWNLOADED');
@@ -99,7 +101,7 @@ describe('RetentionSweeper against FerretDB', () => {
     const pending = await repositories.syncRequests.create({ partnerCode: PartnerCode.SATLOC, customerId, requestedBy: 'ops' });
 
     // Within retention nothing is due.
-    const early = await new RetentionSweeper(repositories, retentionPolicy(settings())).sweep();
+    const early = await new RetentionSweeper(repositories, retentionPolicy(settings()), () => setUpFrom).sweep();
     expect(Object.values(early.kinds).map((k) => k.removed)).toEqual([0, 0, 0, 0]);
 
     await pastRetention();
@@ -149,12 +151,13 @@ describe('RetentionSweeper against FerretDB', () => {
     // The sweep has seen `raced` as due; a replay claims it before the sweep marks it.
     const [seen] = (await repositories.partnerLogTrackers.findRawLogsToRemove(new Date(), 100)).filter((t) => t.id === raced.id);
     expect(seen).toBeDefined();
+    const claimedFrom = new Date();
     expect(await repositories.partnerLogTrackers.claimForProcessing(raced.id, OWNER, 60_000)).not.toBeNull();
     expect(await repositories.partnerLogTrackers.markRawLogRemoval(must(seen))).toBeNull();
 
     expect(await repositories.partnerLogTrackers.claimForProcessing(replayed.id, OWNER, 60_000)).toMatchObject({ state: PartnerLogTrackerState.PROCESSING });
     expect(await repositories.partnerLogTrackers.holdRawLog(customerId, reprocessed.id)).not.toBeNull();
-    const report = await new RetentionSweeper(repositories, retentionPolicy(settings())).sweep();
+    const report = await new RetentionSweeper(repositories, retentionPolicy(settings()), () => claimedFrom).sweep();
     expect(report.kinds.raw_logs).toMatchObject({ due: 0, removed: 0 });
     for (const kept of [replayed, reprocessed, raced]) expect(await fileExists(must(kept.storedFileId))).toBe(true);
 
