@@ -60,16 +60,18 @@ describe('polling ends for assignments gone quiet', () => {
     // Written before polling could end: no pollingEndedAt field at all.
     await client.db().collection(JOB_ASSIGNS_COLLECTION).updateOne({ _id: new ObjectId(legacy.id) }, { $unset: { pollingEndedAt: '' } });
     await sleep(QUIET_MS + 100);
+    // Checked as of now: what follows may take longer than the quiet period on a slow machine.
+    const checkedAt = new Date();
     await logProcessedFor(flying);
     const fresh = await uploaded('103');
     expect((await polledIds()).sort()).toEqual([quiet.id, flying.id, legacy.id, fresh.id].sort());
 
-    const ended = await endQuietPolling(repositories, QUIET_MS, new Date());
+    const ended = await endQuietPolling(repositories, QUIET_MS, checkedAt);
     expect(ended.map((a) => a.id).sort()).toEqual([quiet.id, legacy.id].sort());
     expect(ended.every((a) => a.pollingEndedAt !== null && a.status === AssignStatus.UPLOADED)).toBe(true);
     expect((await polledIds()).sort()).toEqual([flying.id, fresh.id].sort());
     // Nothing more to end, and an ended assignment is not looked at again.
-    expect(await endQuietPolling(repositories, QUIET_MS, new Date())).toEqual([]);
+    expect(await endQuietPolling(repositories, QUIET_MS, checkedAt)).toEqual([]);
 
     // Its log goes quiet too: then it ends.
     await sleep(QUIET_MS + 100);
