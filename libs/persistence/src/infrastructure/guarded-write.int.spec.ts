@@ -1,5 +1,5 @@
 import { testServices, uniqueName, withDatabase } from '@agair/testing';
-import { ObjectId } from 'mongodb';
+import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/test-database.js';
 import { WRITE_TOKENS_COLLECTION } from './guarded-write.indexes.js';
@@ -55,5 +55,40 @@ describe('GuardedWriter against FerretDB', () => {
     const final = await counters.findOne({ _id });
     expect(final?.n).toBe(20);
     expect(final?.version).toBe(21);
+  });
+
+  it('writes a document it last wrote or was told about in two round trips, and recovers from a stale guess with the usual read', async () => {
+    const url = withDatabase(testServices().mongoUrl, database.db.databaseName);
+    const monitored = new MongoClient(url, { retryWrites: false, monitorCommands: true });
+    const commands: string[] = [];
+    monitored.on('commandStarted', (e: CommandStartedEvent) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
+    try {
+      const counters = monitored.db().collection<Counter>('counters');
+      const mine = new GuardedWriter(monitored.db());
+      const other = new GuardedWriter(monitored.db());
+      const _id = new ObjectId();
+      const doc = { _id, version: 0, n: 0, state: 'open' };
+      await counters.insertOne(doc);
+      mine.remember(counters, doc);
+
+      commands.length = 0;
+      expect(await mine.update(counters, { _id, state: 'open' }, { $inc: { n: 1 } })).toMatchObject({ n: 1, version: 1 });
+      expect(await mine.update(counters, { _id, state: 'open' }, { $set: { state: 'claimed' } })).toMatchObject({ state: 'claimed', version: 2 });
+      expect(commands).toEqual(['insert write_tokens', 'findAndModify counters', 'insert write_tokens', 'findAndModify counters']);
+
+      // Another process writes: `mine`'s guess is stale, costs its token's insert, then reads as before.
+      await other.update(counters, { _id }, { $inc: { n: 1 } });
+      commands.length = 0;
+      expect(await mine.update(counters, { _id, state: 'claimed' }, { $inc: { n: 1 } })).toMatchObject({ n: 3, version: 4 });
+      expect(commands).toEqual(['insert write_tokens', 'find write_tokens', 'find counters', 'insert write_tokens', 'findAndModify counters']);
+
+      // A filter that no longer matches: nothing written, no token kept, and null as before.
+      commands.length = 0;
+      expect(await mine.update(counters, { _id, state: 'open' }, { $set: { n: 99 } })).toBeNull();
+      expect(commands).toEqual(['insert write_tokens', 'findAndModify counters', 'delete write_tokens', 'find counters']);
+      expect((await counters.findOne({ _id }))?.n).toBe(3);
+    } finally {
+      await monitored.close();
+    }
   });
 });

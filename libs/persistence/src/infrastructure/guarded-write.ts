@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Collection, Db, Document, Filter, ObjectId, UpdateFilter, WithId } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Document, type Filter, type UpdateFilter, type WithId } from 'mongodb';
 import { WRITE_TOKENS_COLLECTION } from './guarded-write.indexes.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
 import { PersistenceError } from './persistence.errors.js';
@@ -26,6 +26,12 @@ import { PersistenceError } from './persistence.errors.js';
  * `abandonedTokenMs` the next writer uses the next generation. This assumes no live writer
  * pauses longer than that between its token insert and its update (default 30 s, far above a
  * few milliseconds of two round trips).
+ *
+ * Round trips: a write is read + token + update. A writer remembers the version it last wrote
+ * or read of each document (bounded, per process), and when it writes the same document again —
+ * the next transition of a tracker it holds — it takes the token for that version straight away
+ * and updates with the caller's filter plus `{ _id, version }`: two round trips. A stale guess
+ * (another process wrote since) costs the token's insert and delete, then the usual read.
  */
 
 export interface VersionedDocument extends Document {
@@ -39,6 +45,21 @@ export interface GuardedWriterOptions {
   abandonedTokenMs?: number;
   /** How long a writer waits for another to finish with the same document before giving up. */
   conflictTimeoutMs?: number;
+  /** How many documents' last versions a writer remembers. */
+  rememberedVersions?: number;
+}
+
+/**
+ * How a repository names one document to the writer when its filters do not carry `_id` (a task
+ * tracker is found by its task id): the key it is remembered under.
+ */
+export interface GuardedUpdateOptions {
+  key?: string;
+}
+
+interface KnownVersion {
+  id: ObjectId;
+  version: number;
 }
 
 interface WriteTokenDocument {
@@ -61,11 +82,29 @@ export class GuardedWriter {
   private readonly tokens: Collection<WriteTokenDocument>;
   private readonly abandonedTokenMs: number;
   private readonly conflictTimeoutMs: number;
+  private readonly rememberedVersions: number;
+  /** Last version seen per document, oldest first (a Map keeps insertion order). */
+  private readonly known = new Map<string, KnownVersion>();
 
   constructor(db: Db, options: GuardedWriterOptions = {}) {
     this.tokens = db.collection<WriteTokenDocument>(WRITE_TOKENS_COLLECTION);
     this.abandonedTokenMs = options.abandonedTokenMs ?? 30_000;
     this.conflictTimeoutMs = options.conflictTimeoutMs ?? 5_000;
+    this.rememberedVersions = options.rememberedVersions ?? 10_000;
+  }
+
+  /**
+   * Tells the writer the version of a document the caller has just inserted or read, so its next
+   * guarded write can skip the read. `key` as in `update`'s options (default: the `_id`).
+   */
+  remember(collection: { collectionName: string }, doc: { _id: ObjectId; version: number }, key?: string): void {
+    const name = `${collection.collectionName}/${key ?? doc._id.toHexString()}`;
+    this.known.delete(name);
+    this.known.set(name, { id: doc._id, version: doc.version });
+    if (this.known.size > this.rememberedVersions) {
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
+    }
   }
 
   /**
@@ -79,36 +118,59 @@ export class GuardedWriter {
     collection: Collection<T>,
     filter: Filter<T>,
     update: UpdateFilter<T> | ((current: WithId<T>) => UpdateFilter<T>),
+    options: GuardedUpdateOptions = {},
   ): Promise<WithId<T> | null> {
+    const filterId: unknown = filter._id;
+    const key = options.key ?? (filterId instanceof ObjectId ? filterId.toHexString() : undefined);
+    const guess = key === undefined ? undefined : this.known.get(`${collection.collectionName}/${key}`);
+    if (guess && typeof update !== 'function' && (filterId === undefined || (filterId instanceof ObjectId && guess.id.equals(filterId)))) {
+      // The caller's filter, checked by the update itself, stands in for the read.
+      const updated = await this.write(collection, { ...filter, _id: guess.id, version: guess.version } as Filter<T>, guess, update);
+      if (updated) return this.wrote(collection, updated, key);
+      // The guess was stale, or the filter no longer matches: the read below tells which.
+      this.known.delete(`${collection.collectionName}/${key}`);
+    }
     // Tokens and deadlines use the wall clock, never a repository's injectable clock: they are
     // about real elapsed time.
     const deadline = Date.now() + this.conflictTimeoutMs;
     for (;;) {
       const current = await collection.findOne(filter);
       if (!current) return null;
-      const token = await this.acquire(collection.collectionName, current._id, current.version);
-      if (token) {
-        let written = false;
-        try {
-          const change = typeof update === 'function' ? update(current) : update;
-          const updated = await collection.findOneAndUpdate(
-            { _id: current._id, version: current.version } as Filter<T>,
-            // The driver's UpdateFilter typing cannot follow a generic `version` field through $inc.
-            { ...change, $inc: { ...(change.$inc ?? {}), version: 1 } } as unknown as UpdateFilter<T>,
-            { returnDocument: 'after' },
-          );
-          written = updated !== null;
-          if (updated) return updated;
-          // The version moved between our read and our token (its writer had finished): read again.
-        } finally {
-          if (!written) await this.tokens.deleteOne({ _id: token });
-        }
-      } else if (Date.now() > deadline) {
-        throw new WriteConflictError(collection.collectionName);
-      } else {
-        await sleep(3 + Math.floor(Math.random() * 12));
-      }
+      const change = typeof update === 'function' ? update(current) : update;
+      const updated = await this.write(collection, { _id: current._id, version: current.version } as Filter<T>, { id: current._id, version: current.version }, change);
+      if (updated) return this.wrote(collection, updated, key);
+      if (updated === null) continue; // the version moved between our read and our token (its writer had finished): read again
+      if (Date.now() > deadline) throw new WriteConflictError(collection.collectionName);
+      await sleep(3 + Math.floor(Math.random() * 12));
     }
+  }
+
+  /**
+   * Takes the token for `at`'s version and applies `change` where `filter` matches: the updated
+   * document, null when nothing matched (the token is given back), undefined when a live writer
+   * holds the token.
+   */
+  private async write<T extends VersionedDocument>(collection: Collection<T>, filter: Filter<T>, at: KnownVersion, change: UpdateFilter<T>): Promise<WithId<T> | null | undefined> {
+    const token = await this.acquire(collection.collectionName, at.id, at.version);
+    if (!token) return undefined;
+    let written = false;
+    try {
+      const updated = await collection.findOneAndUpdate(
+        filter,
+        // The driver's UpdateFilter typing cannot follow a generic `version` field through $inc.
+        { ...change, $inc: { ...(change.$inc ?? {}), version: 1 } } as unknown as UpdateFilter<T>,
+        { returnDocument: 'after' },
+      );
+      written = updated !== null;
+      return updated;
+    } finally {
+      if (!written) await this.tokens.deleteOne({ _id: token });
+    }
+  }
+
+  private wrote<T extends VersionedDocument>(collection: Collection<T>, updated: WithId<T>, key: string | undefined): WithId<T> {
+    this.remember(collection, { _id: updated._id as ObjectId, version: updated.version as number }, key);
+    return updated;
   }
 
   /** Deletes tokens older than `olderThan`: those of finished writes and of writers that died mid-write. */

@@ -131,6 +131,7 @@ export class PartnerLogTrackerRepository {
     };
     try {
       await this.trackers.insertOne(doc);
+      this.writer.remember(this.trackers, doc);
       return { tracker: toPartnerLogTracker(doc), created: true };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;

@@ -103,8 +103,8 @@ export class TaskTrackerRepository {
    * - `busy`: another consumer holds a live lease on it.
    */
   async start(message: TaskMessage, attempt: number, owner: string, leaseMs: number): Promise<TaskStart> {
-    leaseFor(owner, leaseMs, this.clock());
-    await this.insertQueued(message, message.taskId, null);
+    // The first delivery inserts its tracker already claimed: the unique task id makes it the only claimer.
+    if (await this.insertClaimed(message, message.taskId, null, attempt, leaseFor(owner, leaseMs, this.clock()))) return { status: 'run', trackerTaskId: message.taskId };
     let taskId = message.taskId;
     let chainIndex = 0;
     for (let round = 0; round < MAX_START_ROUNDS; round++) {
@@ -224,6 +224,7 @@ export class TaskTrackerRepository {
       this.trackers,
       { taskId: trackerTaskId, state: State.PROCESSING, 'lease.owner': owner, 'lease.expiresAt': { $gt: now } },
       { $set: { lease: leaseFor(owner, leaseMs, now), updatedAt: now } },
+      { key: trackerTaskId },
     );
     return doc !== null;
   }
@@ -281,6 +282,7 @@ export class TaskTrackerRepository {
       this.trackers,
       { taskId, $or: [{ state: State.QUEUED }, { state: State.PROCESSING, 'lease.expiresAt': { $lte: now } }] },
       { $set: { state: State.PROCESSING, lease, attempt, startedAt: now, finishedAt: null, updatedAt: now } },
+      { key: taskId },
     );
     return doc !== null;
   }
@@ -296,16 +298,24 @@ export class TaskTrackerRepository {
       this.trackers,
       { taskId: failedTaskId, state: State.FAILED, retriedBy: null },
       { $set: { retriedBy: replayId, updatedAt: now } },
+      { key: failedTaskId },
     );
     if (!marked) return false;
+    // Another delivery saw `retriedBy` first and inserted the replay: false, and it is claimed normally.
+    return this.insertClaimed(message, replayId, failedTaskId, attempt, leaseFor(owner, leaseMs, now));
+  }
+
+  /** Inserts a new tracker already PROCESSING under `lease`; false when `taskId` has one already. */
+  private async insertClaimed(message: TaskMessage, taskId: string, retryOf: string | null, attempt: number, lease: LeaseDocument): Promise<boolean> {
     assertTransition(TaskTrackerMachine, State.QUEUED, State.PROCESSING);
-    const doc = this.newTracker(message, replayId, failedTaskId, now);
-    Object.assign(doc, { state: State.PROCESSING, lease: leaseFor(owner, leaseMs, now), attempt, startedAt: now });
+    const now = this.clock();
+    const doc = this.newTracker(message, taskId, retryOf, now);
+    Object.assign(doc, { state: State.PROCESSING, lease, attempt, startedAt: now });
     try {
       await this.trackers.insertOne(doc);
+      this.writer.remember(this.trackers, doc, taskId);
       return true;
     } catch (err) {
-      // Another delivery saw `retriedBy` first and inserted the replay QUEUED: claim it normally.
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
@@ -346,7 +356,7 @@ export class TaskTrackerRepository {
     assertTransition(TaskTrackerMachine, from, to);
     const filter: Filter<TaskTrackerDocument> = { taskId, state: from };
     if (owner !== null) filter['lease.owner'] = owner;
-    const doc = await this.writer.update(this.trackers, filter, { $set: { ...set, state: to, updatedAt: this.clock() } });
+    const doc = await this.writer.update(this.trackers, filter, { $set: { ...set, state: to, updatedAt: this.clock() } }, { key: taskId });
     return doc !== null;
   }
 }
