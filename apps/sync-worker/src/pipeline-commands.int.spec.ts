@@ -9,7 +9,7 @@ import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '
  * regressions from today's count (printed) until the data path is reworked.
  */
 const LOGS = 6;
-const CEILING_PER_LOG = 52;
+const CEILING_PER_LOG = 42;
 const IDLE_WINDOW_MS = 4000;
 
 describe('database commands per processed log', () => {

@@ -322,18 +322,17 @@ export class ApplicationRecordRepository {
       const before = await this.files.findOneAndUpdate(identity, { $set: { ...fields, updatedAt: now } }, { returnDocument: 'before' });
       return before && { doc: { ...before, ...fields, updatedAt: now }, created: false, previousJobId: before.jobId && fromObjectId(before.jobId) };
     };
-    const replaced = await replace();
-    if (replaced) return replaced;
+    // Insert first: a log is new far more often than it is reprocessed (one round trip, not two).
     const doc: ApplicationFileDocument = { _id: new ObjectId(), ...fields, createdAt: now, updatedAt: now };
     try {
       await this.files.insertOne(doc);
       return { doc, created: true, previousJobId: null };
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // Another worker inserted the same content between our read and insert.
-      const again = await replace();
-      if (!again) throw err;
-      return again;
+      // Already there (a reprocessing, or another worker with the same content): update it in place.
+      const replaced = await replace();
+      if (!replaced) throw err;
+      return replaced;
     }
   }
 
