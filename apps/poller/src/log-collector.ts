@@ -191,7 +191,7 @@ export class LogCollector {
       onLost: () => logger.warn(context, 'download lease lost; the sweeper may hand the log to another poller'),
       onError: (err) => logger.warn({ ...context, err }, 'could not renew the download lease; trying again'),
     });
-    let stored: StoredLogFileInfo;
+    let stored: StoredLogFileInfo & { created: boolean };
     // What the download itself threw (as opposed to the database while storing it).
     let downloadError: unknown = undefined;
     try {
@@ -236,7 +236,10 @@ export class LogCollector {
     }
 
     lease.stop();
-    const sameBytes = await repositories.partnerLogTrackers.findByContentHash(tracker.customerId, stored.contentHash, tracker.id);
+    // New bytes for this customer cannot be another of its logs' — except one whose raw log the
+    // retention removed; processing that again updates the same application file (one per customer
+    // and content), so nothing is applied twice, and the look-up is saved for every new log.
+    const sameBytes = stored.created ? null : await repositories.partnerLogTrackers.findByContentHash(tracker.customerId, stored.contentHash, tracker.id);
     if (sameBytes) {
       // The partner listed the same file under another id for this customer: process it once.
       await repositories.partnerLogTrackers.markSkipped(tracker.id, owner);
