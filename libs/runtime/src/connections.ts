@@ -9,6 +9,8 @@ export interface ConnectionsConfig {
   REDIS_URL: string;
   CREDENTIAL_KEYS: string;
   CREDENTIAL_ACTIVE_KEY_ID: string;
+  /** Apps that consume tasks: the attempts a task tracker records, the same as the consumer's ceiling. */
+  TASK_MAX_ATTEMPTS?: number;
 }
 
 export interface PlatformConnections {
@@ -31,6 +33,7 @@ export function openConnections(config: ConnectionsConfig, service: string, logg
       logger,
       credentialKeys: config.CREDENTIAL_KEYS,
       activeCredentialKeyId: config.CREDENTIAL_ACTIVE_KEY_ID,
+      ...(config.TASK_MAX_ATTEMPTS === undefined ? {} : { taskMaxAttempts: config.TASK_MAX_ATTEMPTS }),
     }),
     amqp: new AmqpConnection({
       url: config.AMQP_URL,

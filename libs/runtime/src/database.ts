@@ -16,6 +16,8 @@ export interface DatabaseSettings {
   activeCredentialKeyId: string;
   /** How long start-up waits for the database before giving up. */
   startupTimeoutMs?: number;
+  /** `TASK_MAX_ATTEMPTS`: written on each task tracker, so the stuck-task sweep fails a task where the consumer would. */
+  taskMaxAttempts?: number;
 }
 
 export function openDatabase(settings: DatabaseSettings): Database {
@@ -27,7 +29,7 @@ export function openDatabase(settings: DatabaseSettings): Database {
     throw new ConfigError([`CREDENTIAL_KEYS / CREDENTIAL_ACTIVE_KEY_ID: ${(err as Error).message}`]);
   }
   const mongo = new MongoConnection({ url: settings.url, appName: settings.appName, logger: settings.logger });
-  const repositories = createRepositories(mongo.db, { credentialKeys: cipher });
+  const repositories = createRepositories(mongo.db, { credentialKeys: cipher, ...(settings.taskMaxAttempts === undefined ? {} : { taskMaxAttempts: settings.taskMaxAttempts }) });
   return {
     mongo,
     repositories,
