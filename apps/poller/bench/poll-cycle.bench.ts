@@ -7,11 +7,17 @@
  * same aircraft through the partner SDK alone (same concurrency, no database, no trackers), which
  * separates the collector's own cost from the HTTP client's.
  *
- * No aircraft has a log to download, so the cycle is listing only: the figure is the poller's
- * fan-out, not GridFS or the broker.
+ * With `--new-logs 0` (the default) no aircraft has a log to download, so the cycle is listing
+ * only: the poller's fan-out. With `--new-logs N`, before each cycle every aircraft gets N new
+ * logs of `--log-kib` random bytes (unique, so none is a duplicate), and GetAircraftLogData
+ * answers after the same latency: the cycle then lists, creates trackers, streams each log into
+ * GridFS and publishes its task (nothing consumes it). The ideal becomes
+ * `aircraft × (1 + N) × latency / concurrency`, and the SDK baseline downloads the same logs.
+ * Earlier cycles' logs are listed again, as in production until an assignment goes quiet.
  *
  *   eval "$(bash tools/services/up.sh)" && npm run bench -w @agair/poller
- *   (options: --aircraft 1000 --latency-ms 50 --concurrency 4,16 --rounds 2)
+ *   (options: --aircraft 1000 --latency-ms 50 --concurrency 4,16 --rounds 2 --new-logs 0 --log-kib 16 --time-limit-s 170)
+ *   the fleet case: --aircraft 10000 --concurrency 16 --new-logs 1 --rounds 1 --time-limit-s 900
  *
  * Needs MONGO_URL, AMQP_URL, REDIS_URL (loopback); uses its own database, queue prefix and Redis
  * key prefix, and removes them at the end.
@@ -20,6 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { PartnerCode, Role, TaskType } from '@agair/domain-models';
+import { collectLogDownload } from '@agair/partner-sdk';
 import { createSatlocSimulator } from '@agair/partner-sdk/simulator';
 import { createPartners, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { createLogger, createMetricsRegistry, loadConfig } from '@agair/service-kit';
@@ -34,13 +41,18 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '4,16' },
     rounds: { type: 'string', default: '2' },
+    'new-logs': { type: 'string', default: '0' },
+    'log-kib': { type: 'string', default: '16' },
+    'time-limit-s': { type: 'string', default: '170' },
   },
 });
-const AIRCRAFT = Math.min(5000, Math.max(1, Number(args.aircraft)));
+const AIRCRAFT = Math.min(10_000, Math.max(1, Number(args.aircraft)));
 const LATENCY_MS = Math.min(1000, Math.max(0, Number(args['latency-ms'])));
 const CONCURRENCIES = (args.concurrency ?? '4').split(',').map((c) => Math.min(64, Math.max(1, Number(c))));
 const ROUNDS = Math.min(5, Math.max(1, Number(args.rounds)));
-const TIME_LIMIT_MS = 170_000;
+const NEW_LOGS = Math.min(10, Math.max(0, Number(args['new-logs'])));
+const LOG_BYTES = Math.min(4096, Math.max(1, Number(args['log-kib']))) * 1024;
+const TIME_LIMIT_MS = Math.min(1800, Math.max(10, Number(args['time-limit-s']))) * 1000;
 
 const env = benchServices(['MONGO_URL', 'AMQP_URL', 'REDIS_URL']);
 
@@ -138,6 +150,13 @@ try {
   });
   process.stderr.write(`seeded ${AIRCRAFT} aircraft and UPLOADED assignments in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`);
   simulator.faults.set('GetAircraftLogs', { latencyMs: LATENCY_MS });
+  simulator.faults.set('GetAircraftLogData', { latencyMs: LATENCY_MS });
+  /** N new logs per aircraft, unique bytes each; their ids, for the SDK baseline to download. */
+  const addNewLogs = (): Set<string> => {
+    const ids = new Set<string>();
+    for (const aircraftId of aircraftIds) for (let i = 0; i < NEW_LOGS; i++) ids.add(simulator.state.addRawLog({ aircraftId, bytes: randomBytes(LOG_BYTES) }).logId);
+    return ids;
+  };
 
   const credentials = await repositories.partnerSystemUsers.getCredentials(customer.id, PartnerCode.SATLOC);
   if (!credentials) throw new Error('credentials were not stored');
@@ -148,7 +167,8 @@ try {
         process.stderr.write(`time limit reached: round ${round} at concurrency ${concurrency} not run\n`);
         continue;
       }
-      const idealMs = (AIRCRAFT * LATENCY_MS) / concurrency;
+      const idealMs = (AIRCRAFT * (1 + NEW_LOGS) * LATENCY_MS) / concurrency;
+      addNewLogs();
       const config = loadConfig(PollerConfig, { ...baseEnv, POLL_CONCURRENCY: String(concurrency) });
       const poller = await buildPoller(config, logger);
       try {
@@ -156,15 +176,18 @@ try {
         const before = performance.now();
         const run = await poller.collector.runCycle();
         const ms = performance.now() - before;
-        if (run.counters.aircraft !== AIRCRAFT || run.errors.length > 0) {
-          throw new Error(`cycle covered ${run.counters.aircraft} aircraft with ${run.errors.length} errors: ${JSON.stringify(run.errors.slice(0, 3))}`);
+        if (run.counters.aircraft !== AIRCRAFT || run.errors.length > 0 || run.counters.enqueued !== AIRCRAFT * NEW_LOGS) {
+          throw new Error(
+            `cycle covered ${run.counters.aircraft} aircraft, enqueued ${run.counters.enqueued} of ${AIRCRAFT * NEW_LOGS} new logs, with ${run.errors.length} errors: ${JSON.stringify(run.errors.slice(0, 3))}`,
+          );
         }
         rows.push({ round, concurrency, mode: 'ours: LogCollector.runCycle()', ms, idealMs });
       } finally {
         await poller.close();
       }
 
-      // The SDK alone: the same listing calls at the same concurrency, nothing else.
+      // The SDK alone: the same listing and download calls at the same concurrency, nothing else.
+      const fresh = addNewLogs();
       const sdkMetrics = createMetricsRegistry('poll-bench');
       const partners = createPartners(seeding.redis, sdkMetrics, config, silent);
       try {
@@ -172,9 +195,12 @@ try {
         await satloc.getAircraftLogs(credentials, aircraftIds[0] as string); // session token, as the collector's first call gets it
         const before = performance.now();
         await mapWithConcurrency(aircraftIds, concurrency, async (aircraftId) => {
-          await satloc.getAircraftLogs(credentials, aircraftId);
+          const listed = await satloc.getAircraftLogs(credentials, aircraftId);
+          for (const log of listed.filter((l) => fresh.has(l.logId))) {
+            await collectLogDownload(await satloc.downloadAircraftLog(credentials, log, { maxBytes: LOG_BYTES, expectedBytes: log.sizeBytes }));
+          }
         });
-        rows.push({ round, concurrency, mode: 'baseline: partner SDK listing only', ms: performance.now() - before, idealMs });
+        rows.push({ round, concurrency, mode: NEW_LOGS > 0 ? 'baseline: partner SDK, listing and downloads' : 'baseline: partner SDK listing only', ms: performance.now() - before, idealMs });
       } finally {
         await partners.close();
       }
@@ -205,5 +231,7 @@ const table = rows.map((r) => [
 const header = ['round', 'concurrency', 'mode', 'cycle s', 'ideal s', 'ideal / measured', 'aircraft/s'];
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-process.stdout.write(`poller: one cycle over ${AIRCRAFT} aircraft, GetAircraftLogs latency ${LATENCY_MS} ms (ideal = aircraft × latency / concurrency)\n`);
+process.stdout.write(
+  `poller: one cycle over ${AIRCRAFT} aircraft, ${NEW_LOGS} new log(s) of ${LOG_BYTES / 1024} KiB each per aircraft, partner latency ${LATENCY_MS} ms (ideal = aircraft × (1 + new logs) × latency / concurrency)\n`,
+);
 process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${table.map(line).join('\n')}\n`);
