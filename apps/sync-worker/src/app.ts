@@ -4,8 +4,8 @@ import { HandlerRegistry, TaskConsumer } from '@agair/messaging';
 import { createPartners, createPartnerTaskRetryPolicy, createTaskPublisher, openConnections, partnerTaskTopology, registerQueueDepthMetrics, taskQueueName } from '@agair/runtime';
 import { ConfigError, createHttpApp, createMetricsRegistry, type HttpApp, type Logger, type RunningService } from '@agair/service-kit';
 import type { SyncWorkerConfig } from './config.js';
-import { processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
-import { uploadPartnerJobHandler } from './handlers/upload-partner-job.handler.js';
+import { giveUpProcessing, processPartnerDataFileHandler, processPartnerLogHandler } from './handlers/process-log.handlers.js';
+import { giveUpUpload, uploadPartnerJobHandler } from './handlers/upload-partner-job.handler.js';
 import { syncWorkerMetrics } from './metrics.js';
 import { createComputePool } from './processing/compute-pool.js';
 
@@ -48,11 +48,11 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
   const registerHandler = (handlers: HandlerRegistry, type: TaskType): HandlerRegistry => {
     switch (type) {
       case TaskType.UPLOAD_PARTNER_JOB:
-        return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger }));
+        return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger }), { onGiveUp: giveUpUpload({ repositories, logger }) });
       case TaskType.PROCESS_PARTNER_LOG:
-        return handlers.register(type, processPartnerLogHandler(processDeps()));
+        return handlers.register(type, processPartnerLogHandler(processDeps()), { onGiveUp: giveUpProcessing({ repositories, logger }) });
       case TaskType.PROCESS_PARTNER_DATA_FILE:
-        return handlers.register(type, processPartnerDataFileHandler(processDeps()));
+        return handlers.register(type, processPartnerDataFileHandler(processDeps()), { onGiveUp: giveUpProcessing({ repositories, logger }) });
     }
   };
 

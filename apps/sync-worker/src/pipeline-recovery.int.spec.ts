@@ -12,7 +12,8 @@ describe('pipeline recovery (apps as processes)', () => {
   beforeAll(async () => {
     world = await createPipelineWorld();
     // Retry backoffs shrunk a hundredfold so the test waits seconds, not minutes.
-    await world.start('sync-worker', { TASK_RETRY_DELAY_SCALE: '0.01' });
+    // Four attempts: enough for the first test's three refusals, few enough to run out in seconds.
+    await world.start('sync-worker', { TASK_RETRY_DELAY_SCALE: '0.01', TASK_MAX_ATTEMPTS: '4' });
     await world.start('poller');
   });
 
@@ -154,6 +155,30 @@ describe('pipeline recovery (apps as processes)', () => {
     }, { timeoutMs: 60_000, what: 'every log processed after the fault cleared' });
     expect(processed.every((t) => t.attempts >= 1)).toBe(true);
     expect(await world.db.collection('log_files.files').countDocuments({ 'metadata.logId': { $in: ids } })).toBe(ids.length);
+  });
+
+  it('marks an upload failed with the reason when its retries run out, and a replay from the DLQ uploads it', async () => {
+    world.simulator.faults.set('UploadJobData', { failure: { kind: 'status', status: 503 } });
+    const job = await world.createJob('Far corner', rectangle(-97.42, 38.18, 200, 200));
+    const assign = await world.assignQueued(job);
+
+    const failed = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return current?.upload.syncStatus === 'failed' ? current : undefined;
+    }, { timeoutMs: 60_000, what: 'the upload failed after its last retry' });
+    expect(failed).toMatchObject({ status: AssignStatus.NEW, extJobId: null, upload: { attempts: 4 } });
+    expect(failed.upload.lastError).toMatch(/gave up after 4 attempts/);
+    const admin = new DeadLetterQueueAdmin(world.amqp);
+    const dead = await admin.list(tasksTopology().main, 0, 50);
+    expect(dead.messages.map((m) => ({ taskType: m.taskType, attempt: m.attempt }))).toEqual([{ taskType: 'UPLOAD_PARTNER_JOB', attempt: 4 }]);
+
+    world.simulator.faults.clear('UploadJobData');
+    expect(await admin.retryAll(tasksTopology().main)).toMatchObject({ moved: 1, left: 0 });
+    const uploaded = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return isUploaded(current) ? current : undefined;
+    }, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
+    expect(uploaded.upload.syncStatus).toBe('synced');
   });
 
   it('dead-letters an upload the partner rejects for good, lists it unchanged, and retries exactly the matching messages once the fault clears', async () => {

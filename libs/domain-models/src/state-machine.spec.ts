@@ -41,6 +41,7 @@ const cases: Case[] = [
       'DOWNLOADING→FAILED', // attempts ceiling
       'DOWNLOADING→SKIPPED', // duplicate content
       'DOWNLOADED→PROCESSING',
+      'DOWNLOADED→FAILED', // the worker gave up on its task
       'PROCESSING→PROCESSED',
       'PROCESSING→DOWNLOADED', // sweeper reclaim
       'PROCESSING→FAILED', // data-format or attempts ceiling

@@ -70,6 +70,9 @@ export const PartnerLogTrackerTransitions = {
   [Log.DOWNLOADED]: [
     // A worker claims PROCESS_PARTNER_LOG.
     Log.PROCESSING,
+    // Processing kept failing until the worker gave up on its task (now in the DLQ); a replay
+    // from there claims it again (FAILED → PROCESSING).
+    Log.FAILED,
   ],
   [Log.PROCESSING]: [
     Log.PROCESSED,

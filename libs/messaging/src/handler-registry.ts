@@ -1,4 +1,4 @@
-import { TaskType, type TaskMessage } from '@agair/domain-models';
+import { TaskType, type ErrorCategory, type TaskMessage } from '@agair/domain-models';
 import type { MessagingLogger } from './logger.js';
 
 export interface TaskContext<T extends TaskType = TaskType> {
@@ -12,6 +12,24 @@ export interface TaskContext<T extends TaskType = TaskType> {
 
 export type TaskHandler<T extends TaskType = TaskType> = (context: TaskContext<T>) => Promise<void>;
 
+/** Why the consumer gave up on a task: the category and reason its DLQ copy carries. */
+export interface TaskGiveUp {
+  category: ErrorCategory;
+  reason: string;
+}
+
+/**
+ * Called once when the consumer gives up on a task (its last attempt failed, or the failure is
+ * one no retry fixes), before the task goes to the DLQ: it makes the work's own record say so
+ * (an assignment's upload `failed`, a log FAILED), so nothing is left looking queued. A replay
+ * from the DLQ runs the handler again, which moves the record on from there.
+ */
+export type TaskGiveUpHandler<T extends TaskType = TaskType> = (context: TaskContext<T>, giveUp: TaskGiveUp) => Promise<void>;
+
+export interface TaskHandlerOptions<T extends TaskType> {
+  onGiveUp?: TaskGiveUpHandler<T>;
+}
+
 export class HandlerRegistryError extends Error {
   override readonly name = 'HandlerRegistryError';
 }
@@ -22,10 +40,12 @@ export class HandlerRegistryError extends Error {
  */
 export class HandlerRegistry {
   private readonly handlers = new Map<TaskType, TaskHandler>();
+  private readonly giveUps = new Map<TaskType, TaskGiveUpHandler>();
 
-  register<T extends TaskType>(type: T, handler: TaskHandler<T>): this {
+  register<T extends TaskType>(type: T, handler: TaskHandler<T>, options: TaskHandlerOptions<T> = {}): this {
     if (this.handlers.has(type)) throw new HandlerRegistryError(`a handler for ${type} is already registered`);
     this.handlers.set(type, handler as unknown as TaskHandler);
+    if (options.onGiveUp) this.giveUps.set(type, options.onGiveUp as unknown as TaskGiveUpHandler);
     return this;
   }
 
@@ -37,6 +57,10 @@ export class HandlerRegistry {
 
   get(type: TaskType): TaskHandler | undefined {
     return this.handlers.get(type);
+  }
+
+  giveUpHandler(type: TaskType): TaskGiveUpHandler | undefined {
+    return this.giveUps.get(type);
   }
 
   get types(): TaskType[] {

@@ -122,12 +122,23 @@ describe('task messaging against RabbitMQ', () => {
     const t = topology();
     const publisher = publisherFor(t);
     const attempts = new Map<string, { attempt: number; at: number }[]>();
+    const givenUp: { taskId: string; attempt: number; category: string; reason: string }[] = [];
     const registry = new HandlerRegistry()
-      .register(TaskType.UPLOAD_PARTNER_JOB, async ({ message, attempt }) => {
-        attempts.set(message.taskId, [...(attempts.get(message.taskId) ?? []), { attempt, at: Date.now() }]);
-        if (message.payload.assignId.endsWith('1')) throw new RetryableError('partner timed out');
-        throw new DataFormatError('job boundary has an open ring');
-      })
+      .register(
+        TaskType.UPLOAD_PARTNER_JOB,
+        async ({ message, attempt }) => {
+          attempts.set(message.taskId, [...(attempts.get(message.taskId) ?? []), { attempt, at: Date.now() }]);
+          if (message.payload.assignId.endsWith('1')) throw new RetryableError('partner timed out');
+          throw new DataFormatError('job boundary has an open ring');
+        },
+        {
+          onGiveUp: async ({ message, attempt }, { category, reason }) => {
+            givenUp.push({ taskId: message.taskId, attempt, category, reason });
+            // A give-up step that fails (the database away) does not keep the task from the DLQ.
+            if (category === ErrorCategory.DATA_FORMAT) throw new Error('database unreachable');
+          },
+        },
+      )
       .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
       .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
     const consumer = consumerFor(t, registry, publisher, { prefetch: 5, maxAttempts: 4 });
@@ -165,6 +176,12 @@ describe('task messaging against RabbitMQ', () => {
     expect(String(byId.get(retryable.taskId)?.properties.headers?.[TaskHeaders.LAST_ERROR])).toMatch(/partner timed out.*gave up after 4 attempts/);
     expect(byId.get(badData.taskId)?.properties.headers).toMatchObject({ [TaskHeaders.ERROR_CATEGORY]: 'data-format', [TaskHeaders.ATTEMPT]: 1 });
     expect(JSON.parse(byId.get(badData.taskId)?.content.toString() ?? '{}')).toEqual(badData);
+
+    // The give-up step ran once per dead-lettered task, after its last attempt, never for a retry.
+    expect(givenUp.sort((a, b) => a.attempt - b.attempt)).toEqual([
+      { taskId: badData.taskId, attempt: 1, category: ErrorCategory.DATA_FORMAT, reason: 'job boundary has an open ring' },
+      { taskId: retryable.taskId, attempt: 4, category: ErrorCategory.NETWORK_TIMEOUT, reason: expect.stringMatching(/partner timed out.*gave up after 4 attempts/) as unknown as string },
+    ]);
   });
 
   it('renews the task lease while a handler outlives it, stops at the end, and warns when the lease is lost', async () => {

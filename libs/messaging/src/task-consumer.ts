@@ -1,7 +1,7 @@
 import { InvalidTaskError, TaskHeaders, parseTaskMessage, taskFailureHeaders, type TaskMessage, type TaskType } from '@agair/domain-models';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import type { HandlerRegistry } from './handler-registry.js';
+import type { HandlerRegistry, TaskContext, TaskGiveUp } from './handler-registry.js';
 import type { MessagingLogger } from './logger.js';
 import type { RetryDecision, RetryPolicy } from './retry-policy.js';
 import type { TaskPublisher } from './task-publisher.js';
@@ -187,12 +187,14 @@ export class TaskConsumer {
           onError: (err) => logger.warn({ ...log, err }, 'could not renew the task lease; trying again'),
         })
       : null;
+    const context = { message, attempt, signal: this.abort.signal, logger };
     try {
-      await handler({ message, attempt, signal: this.abort.signal, logger });
+      await handler(context);
     } catch (err) {
       lease?.stop();
       const decision = this.decide(err, attempt);
       await tracker?.recordFailure(start.trackerTaskId, consumerId, attempt, decision);
+      if (decision.action === 'dead-letter') await this.giveUp(context, decision, log);
       const failure = taskFailureHeaders(decision.category, decision.reason);
       if (decision.action === 'retry') {
         await this.settings.publisher.publish(message, {
@@ -215,6 +217,21 @@ export class TaskConsumer {
     this.ack(channel, msg);
     logger.info(log, 'task completed');
     return { outcome: 'completed' };
+  }
+
+  /**
+   * The handler's give-up step, if it has one. Its failure (the database away) does not keep the
+   * task from the DLQ, where it matters most: the record then keeps its last state, as it would
+   * without the step, and a warning says so.
+   */
+  private async giveUp(context: TaskContext, decision: TaskGiveUp, log: Record<string, unknown>): Promise<void> {
+    const onGiveUp = this.settings.registry.giveUpHandler(context.message.type);
+    if (!onGiveUp) return;
+    try {
+      await onGiveUp(context, { category: decision.category, reason: decision.reason });
+    } catch (err) {
+      this.settings.logger.warn({ ...log, err }, 'could not record that the task was given up; its record keeps its last state');
+    }
   }
 
   private decide(err: unknown, attempt: number): RetryDecision {

@@ -87,6 +87,10 @@ describe('repositories against FerretDB/MongoDB', () => {
 
       const failed = await repos.jobAssigns.recordUploadFailure(customerId, assign.id, { error: 'partner down', syncStatus: UploadSyncStatus.QUEUED });
       expect(failed?.upload).toMatchObject({ attempts: 1, lastError: 'partner down', syncStatus: UploadSyncStatus.QUEUED });
+      // The worker gives up on it: failed with the reason, the attempt not counted twice; only once.
+      const givenUp = await repos.jobAssigns.markUploadGivenUp(customerId, assign.id, 'partner down (gave up after 8 attempts)');
+      expect(givenUp?.upload).toMatchObject({ attempts: 1, lastError: 'partner down (gave up after 8 attempts)', syncStatus: UploadSyncStatus.FAILED });
+      expect(await repos.jobAssigns.markUploadGivenUp(customerId, assign.id, 'again')).toBeNull();
       const uploaded = await repos.jobAssigns.markUploaded(customerId, assign.id, 'SL-1');
       expect(uploaded).toMatchObject({ status: AssignStatus.UPLOADED, extJobId: 'SL-1', upload: { attempts: 2, lastError: null, syncStatus: UploadSyncStatus.SYNCED } });
       expect(await repos.jobAssigns.markUploaded(customerId, assign.id, 'SL-2')).toBeNull();

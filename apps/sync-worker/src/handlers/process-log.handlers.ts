@@ -1,5 +1,5 @@
 import { ErrorCategory, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
-import { keepLeaseAlive, type TaskHandler } from '@agair/messaging';
+import { keepLeaseAlive, type TaskGiveUpHandler, type TaskHandler } from '@agair/messaging';
 import type { Repositories } from '@agair/persistence';
 import { PermanentTaskError } from '@agair/runtime';
 import type { Logger } from '@agair/service-kit';
@@ -78,6 +78,20 @@ export function processPartnerLogHandler(deps: ProcessLogDeps): TaskHandler<'PRO
     const tracker = await claim(deps, p.customerId, p.trackerId);
     if (tracker === 'done') return;
     await processTracked(deps, tracker, storedInput(p.partnerCode, p.customerId, tracker), message.taskId);
+  };
+}
+
+/**
+ * The worker gave up on processing a log (its task goes to the DLQ): a log left DOWNLOADED by its
+ * failed attempts becomes FAILED with the last reason, so it no longer looks on its way. One a
+ * sweep or a replay has moved on, or a manual file without a tracker, is left as it is.
+ */
+export function giveUpProcessing(deps: Pick<ProcessLogDeps, 'repositories' | 'logger'>): TaskGiveUpHandler<'PROCESS_PARTNER_LOG' | 'PROCESS_PARTNER_DATA_FILE'> {
+  return async ({ message }, { category, reason }) => {
+    const { trackerId } = message.payload;
+    if (!trackerId) return;
+    const failed = await deps.repositories.partnerLogTrackers.failDownloaded(trackerId, { category, message: reason });
+    if (failed) deps.logger.warn({ taskId: message.taskId, trackerId, logId: failed.logId, customerId: failed.customerId, category, reason }, 'log processing given up; the log is FAILED');
   };
 }
 

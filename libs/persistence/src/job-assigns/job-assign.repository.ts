@@ -236,6 +236,21 @@ export class JobAssignRepository {
     return doc && toJobAssign(doc);
   }
 
+  /**
+   * A queued upload's retries ran out (its task went to the DLQ): `failed`, with the reason, so
+   * the assignment no longer looks on its way. Attempts are not counted again (each was recorded
+   * when it failed). Null when it is no longer a queued NEW assignment.
+   */
+  async markUploadGivenUp(customerId: string, assignId: string, error: string): Promise<JobAssign | null> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.assigns,
+      { ...this.scoped(customerId, assignId), status: AssignStatus.NEW, 'upload.syncStatus': UploadSyncStatus.QUEUED },
+      { $set: { 'upload.lastError': error.slice(0, MAX_ERROR_TEXT), 'upload.syncStatus': UploadSyncStatus.FAILED, updatedAt: now } },
+    );
+    return doc && toJobAssign(doc);
+  }
+
   /** The upload was (re)queued, e.g. an operator retrying a FAILED one. */
   async markUploadQueued(customerId: string, assignId: string): Promise<JobAssign | null> {
     const doc = await this.writer.update(

@@ -248,6 +248,18 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     expect(await trackers.retryDownload(noFile.id)).toMatchObject({ state: State.PENDING, attempts: 0 });
   });
 
+  it('fails a log whose processing was given up (DOWNLOADED → FAILED, nothing else), and a replay claims it again', async () => {
+    const trackerId = await downloadedTracker('L-given-up');
+    expect(await trackers.claimForProcessing(trackerId, 'worker-1', 60_000)).not.toBeNull();
+    const failure = { category: ErrorCategory.INTERNAL, message: 'database went away (gave up after 8 attempts)' };
+    // Still being processed: not the worker's to fail now.
+    expect(await trackers.failDownloaded(trackerId, failure)).toBeNull();
+    await trackers.releaseProcessing(trackerId, 'worker-1', { category: ErrorCategory.INTERNAL, message: 'database went away' });
+    expect(await trackers.failDownloaded(trackerId, failure)).toMatchObject({ state: State.FAILED, lease: null, error: failure });
+    expect(await trackers.failDownloaded(trackerId, failure)).toBeNull();
+    expect(await trackers.claimForProcessing(trackerId, 'worker-2', 60_000)).toMatchObject({ state: State.PROCESSING, attempts: 1, lease: { owner: 'worker-2' } });
+  });
+
   it('hands a processing failure back for the retry: PROCESSING → DOWNLOADED, by the lease owner only', async () => {
     const trackerId = await downloadedTracker('L-release-processing');
     await trackers.markEnqueued(trackerId);

@@ -274,6 +274,14 @@ export class PartnerLogTrackerRepository {
     });
   }
 
+  /**
+   * DOWNLOADED → FAILED: processing failed (each failure handed the log back to DOWNLOADED) until
+   * the worker gave up on its task. Null when the log has moved on (a sweep or a replay has it).
+   */
+  async failDownloaded(trackerId: string, failure: FailureInput): Promise<PartnerLogTracker | null> {
+    return this.transition(trackerId, State.DOWNLOADED, State.FAILED, null, { $set: { lease: null, error: errorInfoDocument(failure, this.clock()) } });
+  }
+
   /** DOWNLOADING or PROCESSING → FAILED: retrying cannot help (or the attempts ceiling is reached). */
   async markFailed(trackerId: string, owner: string, failure: FailureInput): Promise<PartnerLogTracker | null> {
     return this.transition(trackerId, [State.DOWNLOADING, State.PROCESSING], State.FAILED, owner, {
