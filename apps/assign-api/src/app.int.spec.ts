@@ -348,6 +348,20 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect(left.map((a) => a.userId)).toEqual([ids.satlocPilot]);
     });
 
+    it('refuses to unassign while the job is being sent to the aircraft, and keeps the assignment', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Unassign mid-upload');
+      sim.faults.set('UploadJobData', { latencyMs: 1500 });
+      const assigning = app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.satlocPilot2 }] } });
+      const inFlight = await waitFor(async () => {
+        const [a] = await db.repositories.jobAssigns.listByJob(ids.customerA, jobId);
+        return a && (await db.repositories.jobAssigns.isUploadInFlight(ids.customerA, a.id)) ? a : undefined;
+      });
+      const response = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { avUsers: [{ uid: ids.satlocPilot2 }] } });
+      expect(response.json().errors.map((e: { code: string }) => e.code)).toEqual(['UPLOAD_IN_PROGRESS']);
+      expect((await assigning).json().assignments[0]).toMatchObject({ assignId: inFlight.id, syncStatus: 'synced' });
+      expect((await db.repositories.jobAssigns.listByJob(ids.customerA, jobId)).map((a) => a.status)).toEqual([AssignStatus.UPLOADED]);
+    });
+
     it('refuses a partner system user id with a 400 naming it, and bad bodies', async () => {
       const jobId = await createJob(customerA, ids.customerA, 'Bad bodies');
       const post = (payload: unknown, url = `/api/jobs/${jobId}/assign`) => app.inject({ method: 'POST', url, headers: customerA, payload: payload as object });
@@ -418,6 +432,29 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect(a.json()).toEqual(b.json());
       expect([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']].filter(Boolean)).toEqual(['true']);
       expect(sim.state.jobs.size).toBe(before + 1);
+    });
+
+    it('sends the job to the partner once when 20 identical assign requests arrive together, without a key', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Twenty at once');
+      const before = sim.state.jobs.size;
+      // Slow enough that every request reaches the upload while the first is still sending.
+      sim.faults.set('UploadJobData', { latencyMs: 600 });
+      const request = { method: 'POST' as const, url: '/api/jobs/assign', headers: customerA, payload: { jobId, asUsers: [{ uid: ids.satlocPilot2 }] } };
+      const responses = await Promise.all(Array.from({ length: 20 }, () => app.inject(request)));
+      expect(responses.map((r) => r.statusCode)).toEqual(Array.from({ length: 20 }, () => 200));
+      const assignIds = new Set(responses.map((r) => r.json().assignments[0].assignId as string));
+      expect(assignIds.size).toBe(1);
+      const [assignId] = [...assignIds] as [string];
+      const uploaded = await waitFor(async () => {
+        const a = await db.repositories.jobAssigns.findById(ids.customerA, assignId);
+        return a?.status === AssignStatus.UPLOADED ? a : undefined;
+      });
+      expect(uploaded.upload.attempts).toBe(1);
+      expect(sim.state.jobs.size - before, 'jobs the partner received').toBe(1);
+      // The others were queued behind the upload (a worker would find it done); nothing else reached the partner.
+      const queued = await queuedTasks();
+      expect(queued.every((t) => t.body.payload['assignId'] === assignId)).toBe(true);
+      expect(responses.filter((r) => r.json().assignments[0].syncStatus === 'synced').length + queued.length).toBeGreaterThanOrEqual(20);
     });
 
     it('refuses malformed keys', async () => {

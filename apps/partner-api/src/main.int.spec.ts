@@ -68,7 +68,9 @@ describe('partner-api as a process', () => {
     await rabbitmqctl('start_app');
     await waitFor(async () => ((await readiness(url)) === 200 ? true : undefined), { what: 'ready again (200)', timeoutMs: 60_000 });
 
-    expect(await service.stop('SIGTERM')).toBe(0);
+    const stopping = service;
     service = undefined;
+    // On failure, the process's own last words say why it did not stop cleanly.
+    expect(await stopping.stop('SIGTERM'), stopping.output().slice(-4000)).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { TaskType, type ErrorCategory } from '@agair/domain-models';
+import { ErrorCategory, TaskType } from '@agair/domain-models';
 import { TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
 import { retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
 import type { AmqpConnection, Logger } from '@agair/service-kit';
@@ -46,16 +46,29 @@ export class PermanentTaskError extends Error {
   }
 }
 
+/** The task cannot run now, for a reason that passes by itself (another caller holds the work): try again after `delayMs`. */
+export class RetryLaterTaskError extends Error {
+  override readonly name: string = 'RetryLaterTaskError';
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The queue's retry decision: partner errors by their category (partner-sdk's policy: backoff
  * for timeouts, Retry-After for rate limits, long backoff when the partner is down, none for
- * data-format and not-found), permanent task errors straight to the DLQ, anything else
+ * data-format and not-found), permanent task errors straight to the DLQ, a task told to wait
+ * after its delay, anything else
  * (database away, a bug) retried with backoff until the attempts ceiling. `delayScale`
  * multiplies every backoff (Retry-After included).
  */
 export function createPartnerTaskRetryPolicy(delayScale = 1): RetryPolicy {
   return (error, attempt) => {
     if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
+    if (error instanceof RetryLaterTaskError) return { action: 'retry', delayMs: Math.round(error.delayMs * delayScale), category: ErrorCategory.INTERNAL, reason: error.message };
     const decision = retryDecision(error, attempt);
     const reason = error instanceof Error ? error.message : String(error);
     const category = toDomainErrorCategory(error);

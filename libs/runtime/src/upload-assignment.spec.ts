@@ -2,14 +2,15 @@ import { AssignStatus, PartnerCode, type Job, type JobAssign } from '@agair/doma
 import type { PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
 import { describe, expect, it, vi } from 'vitest';
-import { uploadAssignment } from './upload-assignment.js';
+import { createPartnerTaskRetryPolicy, RetryLaterTaskError } from './task-queue.js';
+import { UploadInProgressError, uploadAssignment } from './upload-assignment.js';
 
 const customerId = 'c'.repeat(24);
 const assignId = 'a'.repeat(24);
 const jobId = 'b'.repeat(24);
 
 /** The repositories and partner uploadAssignment touches, with `markUploaded` failing `failures` times first. */
-function world(failures: number) {
+function world(failures: number, options: { claimed?: boolean; partnerFails?: boolean } = {}) {
   const assign = { id: assignId, jobId, status: AssignStatus.NEW, extJobId: null, partnerCode: PartnerCode.SATLOC, partnerAircraftId: '101' } as unknown as JobAssign;
   const job = {
     id: jobId,
@@ -23,14 +24,19 @@ function world(failures: number) {
     if (calls <= failures) throw new Error('connection 4 to 127.0.0.1:27017 closed');
     return { ...assign, status: AssignStatus.UPLOADED, extJobId };
   });
-  const uploadJobDataToAircraft = vi.fn(async () => ({ extJobId: '1001' }));
+  const uploadJobDataToAircraft = vi.fn(async () => {
+    if (options.partnerFails) throw new Error('socket hang up');
+    return { extJobId: '1001' };
+  });
+  const claimUpload = vi.fn(async () => options.claimed ?? true);
+  const releaseUploadClaim = vi.fn(async () => true);
   const repositories = {
-    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null) },
+    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null), claimUpload, releaseUploadClaim },
     jobs: { findById: async () => job },
     partnerSystemUsers: { getCredentials: async () => ({ username: 'u', password: 'p' }) },
   } as unknown as Repositories;
   const partners = { get: () => ({ uploadJobDataToAircraft }) } as unknown as PartnerServiceFactory;
-  return { repositories, partners, markUploaded, uploadJobDataToAircraft };
+  return { repositories, partners, markUploaded, uploadJobDataToAircraft, claimUpload, releaseUploadClaim };
 }
 
 describe('uploadAssignment: recording an upload the partner accepted', () => {
@@ -48,5 +54,25 @@ describe('uploadAssignment: recording an upload the partner accepted', () => {
     await expect(upload).rejects.toThrow(`the partner accepted assignment ${assignId} as job 1001, but recording it failed: connection 4`);
     expect(w.markUploaded).toHaveBeenCalledTimes(3);
     expect(w.uploadJobDataToAircraft).toHaveBeenCalledTimes(1);
+    // The partner has the job: the claim is kept, so a retry does not send it again at once.
+    expect(w.releaseUploadClaim).not.toHaveBeenCalled();
+  });
+});
+
+describe('uploadAssignment: one caller sends the job', () => {
+  it('sends nothing while another caller holds the claim, and says so (a task retries later)', async () => {
+    const w = world(0, { claimed: false });
+    const error = await uploadAssignment(w, customerId, assignId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UploadInProgressError);
+    expect(error).toBeInstanceOf(RetryLaterTaskError);
+    expect(w.uploadJobDataToAircraft).not.toHaveBeenCalled();
+    expect(createPartnerTaskRetryPolicy(0.01)(error, 1)).toMatchObject({ action: 'retry', delayMs: 300, category: 'internal' });
+  });
+
+  it('releases its claim when the job was not sent, so the retry may send it at once', async () => {
+    const w = world(0, { partnerFails: true });
+    await expect(uploadAssignment(w, customerId, assignId)).rejects.toThrow('socket hang up');
+    expect(w.claimUpload).toHaveBeenCalledTimes(1);
+    expect(w.releaseUploadClaim).toHaveBeenCalledTimes(1);
   });
 });

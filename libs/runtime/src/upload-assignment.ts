@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AssignStatus, ErrorCategory, UploadSyncStatus, type JobAssign } from '@agair/domain-models';
+import { randomUUID } from 'node:crypto';
+import { AssignStatus, ErrorCategory, UploadSyncStatus, type Job, type JobAssign, type PartnerCode } from '@agair/domain-models';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
 import { jobFileFromGeoJson } from '@agair/satloc-parser';
-import { PermanentTaskError } from './task-queue.js';
+import { PermanentTaskError, RetryLaterTaskError } from './task-queue.js';
 
 export interface UploadAssignmentDeps {
   repositories: Repositories;
@@ -14,6 +15,30 @@ export interface UploadAssignmentDeps {
    * idempotency key, so a database blip is waited out here instead.
    */
   recordRetryDelaysMs?: readonly number[];
+  /**
+   * How long a caller owns the upload before another may send the job (default 2 minutes): far
+   * above one partner call with its retries (SATLOC_TIMEOUT_MS 15 s, 3 attempts) plus recording.
+   */
+  claimMs?: number;
+}
+
+const UPLOAD_CLAIM_MS = 120_000;
+
+/** The partner accepted the job, and recording that on the assignment kept failing. */
+class UploadNotRecordedError extends Error {
+  override readonly name = 'UploadNotRecordedError';
+}
+
+/**
+ * Another caller is sending this assignment's job to the partner right now. Its result lands on
+ * the assignment; a caller that needs one queues the upload, and the queued task finds it done.
+ */
+export class UploadInProgressError extends RetryLaterTaskError {
+  override readonly name = 'UploadInProgressError';
+  constructor(readonly assignId: string) {
+    // A queued task looks again after 30 s (a partner call takes seconds; its claim at most 2 minutes).
+    super(30_000, `assignment ${assignId} is being uploaded by another caller`);
+  }
 }
 
 const RECORD_RETRY_DELAYS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 4000, 8000];
@@ -33,9 +58,10 @@ export function jobNumberFor(jobId: string): number {
 
 /**
  * Sends an assignment's job to the partner aircraft as a `.JOB` file and records the partner's
- * job id. Idempotent on the assignment: an UPLOADED assignment is not sent again. Failures are
- * recorded on the assignment (attempts, last error) and rethrown for the caller's retry policy;
- * a failure no retry can fix is a PermanentTaskError.
+ * job id. Idempotent on the assignment: an UPLOADED assignment is not sent again, and the job is
+ * sent by one caller at a time (a claim on the assignment; `UploadInProgressError` for the others).
+ * Failures are recorded on the assignment (attempts, last error) and rethrown for the caller's
+ * retry policy; a failure no retry can fix is a PermanentTaskError.
  */
 export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: string, assignId: string): Promise<UploadOutcome> {
   const { repositories } = deps;
@@ -48,6 +74,30 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
   const job = await repositories.jobs.findById(customerId, assign.jobId);
   if (!job) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `job ${assign.jobId} not found`);
 
+  const owner = randomUUID();
+  if (!(await repositories.jobAssigns.claimUpload(customerId, assignId, owner, deps.claimMs ?? UPLOAD_CLAIM_MS))) {
+    const current = await repositories.jobAssigns.findById(customerId, assignId);
+    if (current?.status === AssignStatus.UPLOADED && current.extJobId) return { status: 'already_uploaded', assign: current, extJobId: current.extJobId };
+    if (current?.status !== AssignStatus.NEW) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `assignment ${assignId} is ${current?.status ?? 'gone'}; nothing to upload`);
+    throw new UploadInProgressError(assignId);
+  }
+  try {
+    return await sendClaimed(deps, assign, job, customerId, assignId);
+  } catch (err) {
+    // Not sent: the next caller (the task's retry) may send it at once; if the release fails too,
+    // the claim expires. Sent but not recorded: the claim stays, so a retry waits it out and finds
+    // the record (or, after the claim's time, sends the job again: see README, known limits).
+    if (!(err instanceof UploadNotRecordedError)) await repositories.jobAssigns.releaseUploadClaim(customerId, assignId, owner).catch(() => false);
+    throw err;
+  }
+}
+
+/** The upload itself, under the caller's claim. */
+async function sendClaimed(deps: UploadAssignmentDeps, assign: JobAssign, job: Job, customerId: string, assignId: string): Promise<UploadOutcome> {
+  const { repositories } = deps;
+  const partnerCode = assign.partnerCode as PartnerCode;
+  const aircraftId = assign.partnerAircraftId as string;
+
   const fail = async (error: string, permanent: boolean): Promise<void> => {
     await repositories.jobAssigns.recordUploadFailure(customerId, assignId, {
       error,
@@ -55,17 +105,17 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
     });
   };
 
-  const credentials = await repositories.partnerSystemUsers.getCredentials(customerId, assign.partnerCode);
+  const credentials = await repositories.partnerSystemUsers.getCredentials(customerId, partnerCode);
   if (!credentials) {
-    const message = `customer ${customerId} has no active ${assign.partnerCode} credentials`;
+    const message = `customer ${customerId} has no active ${partnerCode} credentials`;
     await fail(message, true);
     throw new PermanentTaskError(ErrorCategory.AUTH, message);
   }
 
   let extJobId: string;
   try {
-    ({ extJobId } = await deps.partners.get(assign.partnerCode).uploadJobDataToAircraft(credentials, {
-      aircraftId: assign.partnerAircraftId,
+    ({ extJobId } = await deps.partners.get(partnerCode).uploadJobDataToAircraft(credentials, {
+      aircraftId,
       jobFile: jobFileFromGeoJson(jobNumberFor(job.id), job.name, job.boundary, job.exclusions),
       fileName: job.name,
     }));
@@ -93,7 +143,7 @@ async function recordUploaded(deps: UploadAssignmentDeps, customerId: string, as
       const delay = delays[attempt];
       if (delay === undefined) {
         const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(`the partner accepted assignment ${assignId} as job ${extJobId}, but recording it failed: ${reason}`, { cause: err });
+        throw new UploadNotRecordedError(`the partner accepted assignment ${assignId} as job ${extJobId}, but recording it failed: ${reason}`, { cause: err });
       }
       await sleep(delay);
     }

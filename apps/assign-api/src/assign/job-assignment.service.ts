@@ -12,7 +12,7 @@ import {
 import type { TaskPublisher } from '@agair/messaging';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
-import { PermanentTaskError, uploadAssignment } from '@agair/runtime';
+import { PermanentTaskError, UploadInProgressError, uploadAssignment } from '@agair/runtime';
 import { BadRequestError, type Logger } from '@agair/service-kit';
 import type { AssignMetrics } from './assign.metrics.js';
 import type { PartnerHealthGate } from './partner-health.gate.js';
@@ -221,11 +221,15 @@ export class JobAssignmentService {
           log.warn({ reason: errorText(err) }, 'immediate upload failed and cannot succeed on retry');
           const current = await repositories.jobAssigns.findById(customerId, assign.id);
           return { kind: 'assigned', outcome: this.outcome(current ?? assign, created), error: { userId: assign.userId, code: failureCode(err), message: errorText(err) } };
+        } else if (err instanceof UploadInProgressError) {
+          // Another request is sending it (an identical assign a moment ago): the queued task finds it done.
+          queueReason = 'upload-in-progress';
+          log.info('another caller is uploading this assignment; queueing it behind that upload');
         } else {
           queueReason = isPartnerError(err) ? err.category : 'internal';
           log.warn({ reason: errorText(err) }, 'immediate upload failed; queueing it');
         }
-        health.invalidate(partnerCode);
+        if (!(err instanceof UploadInProgressError)) health.invalidate(partnerCode);
       }
     } else {
       queueReason = verdict.reason ?? 'unhealthy';
@@ -280,6 +284,9 @@ export class JobAssignmentService {
       return { userId, code: 'ALREADY_UPLOADED', message: `The job is already on the ${assign.partnerCode ?? 'partner'} aircraft; it is kept so its flight logs are collected` };
     }
     if (!(await this.deps.removeAssignment(customerId, assign.id))) {
+      if (await this.deps.repositories.jobAssigns.isUploadInFlight(customerId, assign.id)) {
+        return { userId, code: 'UPLOAD_IN_PROGRESS', message: 'The job is being sent to the aircraft right now; try again once it is there (then it is kept) or has failed' };
+      }
       return { userId, code: 'ASSIGNMENT_CHANGED', message: 'The assignment changed while it was being removed; try again' };
     }
     this.deps.metrics.count(assign.partnerCode, 'unassigned');

@@ -50,7 +50,7 @@ export const AssignmentOutcomeSchema = Type.Object({
 
 export const AssignmentErrorSchema = Type.Object({
   userId: ObjectIdStringSchema,
-  code: Type.String({ description: 'USER_NOT_FOUND, USER_INACTIVE, NOT_ASSIGNED, ALREADY_UPLOADED, QUEUE_UNAVAILABLE, NO_PARTNER_CREDENTIALS, …' }),
+  code: Type.String({ description: 'USER_NOT_FOUND, USER_INACTIVE, NOT_ASSIGNED, ALREADY_UPLOADED, UPLOAD_IN_PROGRESS, ASSIGNMENT_CHANGED, QUEUE_UNAVAILABLE, NO_PARTNER_CREDENTIALS, …' }),
   message: Type.String(),
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AssignStatus, ErrorCategory, TaskType, UploadSyncStatus, createTaskMessage, type PartnerCode } from '@agair/domain-models';
 import { isPartnerError } from '@agair/partner-sdk';
-import { PermanentTaskError, uploadAssignment } from '@agair/runtime';
+import { PermanentTaskError, UploadInProgressError, uploadAssignment } from '@agair/runtime';
 import {
   NotFoundError,
   NotImplementedError,
@@ -99,9 +99,14 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
           return { outcome: outcome.status, assignId, partnerCode, extJobId: outcome.extJobId, syncStatus: outcome.assign.upload.syncStatus, taskId: null, reason: null };
         } catch (err) {
           if (err instanceof PermanentTaskError) throw permanentUploadError(err);
-          if (!isPartnerError(err)) throw err;
-          if (!err.retryable) throw toHttpError(err);
-          reason = { category: err.category, message: err.message };
+          if (err instanceof UploadInProgressError) {
+            // Another request is sending it right now: queue behind it; the task finds it done.
+            reason = { category: ErrorCategory.INTERNAL, message: err.message };
+          } else {
+            if (!isPartnerError(err)) throw err;
+            if (!err.retryable) throw toHttpError(err);
+            reason = { category: err.category, message: err.message };
+          }
         }
       } else {
         reason = { category: ErrorCategory.PARTNER_DOWN, message: `${partnerCode} is not answering (${health.reason ?? 'unknown'}); the upload is queued` };

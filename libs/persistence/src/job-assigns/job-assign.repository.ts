@@ -35,6 +35,11 @@ export interface JobAssignDocument {
   upload: UploadStateDocument;
   /** Absent on assignments written before polling could end. */
   pollingEndedAt?: Date | null;
+  /**
+   * Who is calling the partner with this assignment's job right now, and until when (`claimUpload`).
+   * Internal to the upload: not part of the domain's JobAssign. Absent on older documents.
+   */
+  uploadClaim?: { owner: string; expiresAt: Date } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,6 +64,8 @@ export interface UploadedAssignmentGroup {
 }
 
 const MAX_ERROR_TEXT = 2000;
+/** The claim owner of an assignment being removed (no upload may start meanwhile). */
+const REMOVAL_CLAIM = 'removal';
 
 /**
  * Job assignments. `status` changes go through `AssignStatusMachine` and a single conditional
@@ -158,10 +165,16 @@ export class JobAssignRepository {
    * gone or was uploaded meanwhile. An UPLOADED one is kept: the poller collects its logs.
    */
   async removeUnsent(customerId: string, assignId: string): Promise<boolean> {
-    const result = await this.assigns.deleteOne({
-      ...this.scoped(customerId, assignId),
-      status: { $in: [AssignStatus.NEW, AssignStatus.DOWNLOADED] },
-    });
+    // The removal claims the assignment the way an upload does (a guarded write), so it and an
+    // upload cannot both go ahead: a job on its way to the aircraft keeps its assignment.
+    const now = this.clock();
+    const held = await this.writer.update(
+      this.assigns,
+      { ...this.scoped(customerId, assignId), status: { $in: [AssignStatus.NEW, AssignStatus.DOWNLOADED] }, $or: [{ uploadClaim: null }, { 'uploadClaim.expiresAt': { $lte: now } }] },
+      { $set: { uploadClaim: { owner: REMOVAL_CLAIM, expiresAt: new Date(now.getTime() + 60_000) }, updatedAt: now } },
+    );
+    if (!held) return false;
+    const result = await this.assigns.deleteOne({ _id: held._id, version: held.version, 'uploadClaim.owner': REMOVAL_CLAIM });
     return result.deletedCount === 1;
   }
 
@@ -188,9 +201,38 @@ export class JobAssignRepository {
         'upload.uploadedAt': now,
         'upload.syncStatus': UploadSyncStatus.SYNCED,
         pollingEndedAt: null,
+        uploadClaim: null,
       },
       $inc: { 'upload.attempts': 1 },
     });
+  }
+
+  /**
+   * The right to call the partner with this NEW assignment's job, for `leaseMs`: the partner has no
+   * idempotency key, so two callers (an assign request, `uploadJob`, a queued task) must not both
+   * send it. False while another caller holds a live claim, or when the assignment is not NEW.
+   * A claimant that dies leaves its claim to expire; only then can another caller send the job.
+   */
+  async claimUpload(customerId: string, assignId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock();
+    const doc = await this.writer.update(
+      this.assigns,
+      { ...this.scoped(customerId, assignId), status: AssignStatus.NEW, $or: [{ uploadClaim: null }, { 'uploadClaim.expiresAt': { $lte: now } }] },
+      { $set: { uploadClaim: { owner, expiresAt: new Date(now.getTime() + leaseMs) }, updatedAt: now } },
+    );
+    return doc !== null;
+  }
+
+  /** Gives up `owner`'s claim after an upload that did not happen (uploading clears it itself). */
+  async releaseUploadClaim(customerId: string, assignId: string, owner: string): Promise<boolean> {
+    const doc = await this.writer.update(this.assigns, { ...this.scoped(customerId, assignId), 'uploadClaim.owner': owner }, { $set: { uploadClaim: null } });
+    return doc !== null;
+  }
+
+  /** Whether a caller is sending this assignment's job to the partner right now (a live claim). */
+  async isUploadInFlight(customerId: string, assignId: string): Promise<boolean> {
+    const now = this.clock();
+    return (await this.assigns.countDocuments({ ...this.scoped(customerId, assignId), 'uploadClaim.expiresAt': { $gt: now } }, { limit: 1 })) > 0;
   }
 
   /** NEW → DOWNLOADED: our own client fetched the job. */
