@@ -354,7 +354,7 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       const assigning = app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.satlocPilot2 }] } });
       const inFlight = await waitFor(async () => {
         const [a] = await db.repositories.jobAssigns.listByJob(ids.customerA, jobId);
-        return a && (await db.repositories.jobAssigns.isUploadInFlight(ids.customerA, a.id)) ? a : undefined;
+        return a && (await db.repositories.jobAssigns.uploadClaimedUntil(ids.customerA, a.id)) ? a : undefined;
       });
       const response = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { avUsers: [{ uid: ids.satlocPilot2 }] } });
       expect(response.json().errors.map((e: { code: string }) => e.code)).toEqual(['UPLOAD_IN_PROGRESS']);

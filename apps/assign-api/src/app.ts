@@ -82,6 +82,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
       logger,
       uploadTimeoutMs: config.ASSIGN_UPLOAD_TIMEOUT_MS,
       enqueueTimeoutMs: config.ASSIGN_ENQUEUE_TIMEOUT_MS,
+      uploadClaimMs: config.UPLOAD_CLAIM_MS,
       removeAssignment: (customerId, assignId) => database.repositories.jobAssigns.removeUnsent(customerId, assignId),
     }),
     idempotency: new IdempotencyStore({

@@ -40,6 +40,7 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     repositories: database.repositories,
     partners,
     health: new PartnerHealthMonitor(partners, { timeoutMs: config.PARTNER_HEALTH_TIMEOUT_MS, cacheMs: config.PARTNER_HEALTH_CACHE_MS }),
+    uploadClaimMs: config.UPLOAD_CLAIM_MS,
     publishTask: (message: TaskMessage) => withDeadline(publisher.publish(message), config.ENQUEUE_TIMEOUT_MS, 'the broker did not confirm the task in time'),
   };
 

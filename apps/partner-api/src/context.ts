@@ -8,6 +8,8 @@ export interface PartnerApiContext {
   repositories: Repositories;
   partners: PartnerServiceFactory;
   health: PartnerHealthMonitor;
+  /** `UPLOAD_CLAIM_MS`: how long an upload owns its assignment. */
+  uploadClaimMs: number;
   /** Publishes to the partner task queue; rejects when the broker does not confirm in time. */
   publishTask(message: TaskMessage): Promise<void>;
 }

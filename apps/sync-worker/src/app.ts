@@ -48,7 +48,7 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
   const registerHandler = (handlers: HandlerRegistry, type: TaskType): HandlerRegistry => {
     switch (type) {
       case TaskType.UPLOAD_PARTNER_JOB:
-        return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger }), { onGiveUp: giveUpUpload({ repositories, logger }) });
+        return handlers.register(type, uploadPartnerJobHandler({ repositories, partners, logger, claimMs: config.UPLOAD_CLAIM_MS }), { onGiveUp: giveUpUpload({ repositories, logger }) });
       case TaskType.PROCESS_PARTNER_LOG:
         return handlers.register(type, processPartnerLogHandler(processDeps()), { onGiveUp: giveUpProcessing({ repositories, logger }) });
       case TaskType.PROCESS_PARTNER_DATA_FILE:

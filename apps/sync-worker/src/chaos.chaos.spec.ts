@@ -22,7 +22,8 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 /** Each job has this many fields; the simulator flies one log per field. */
 const FIELDS_PER_JOB = 4;
-const FAST = { TASK_LEASE_MS: '4000', POLL_SWEEP_MS: '1000', TASK_RETRY_DELAY_SCALE: '0.01', POLL_CRON: '*/5 * * * * *' };
+// Short leases and claims, so a killed process's work is taken over within seconds (an upload's claim outlasts its slowest partner call here).
+const FAST = { TASK_LEASE_MS: '4000', UPLOAD_CLAIM_MS: '15000', POLL_SWEEP_MS: '1000', TASK_RETRY_DELAY_SCALE: '0.01', POLL_CRON: '*/5 * * * * *' };
 
 interface Recovery {
   fault: string;

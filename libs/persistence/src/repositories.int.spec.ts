@@ -104,18 +104,18 @@ describe('repositories against FerretDB/MongoDB', () => {
       const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => repos.jobAssigns.claimUpload(customerId, assign.id, `caller-${i}`, 60_000)));
       expect(claims.filter(Boolean)).toHaveLength(1);
       const winner = `caller-${claims.indexOf(true)}`;
-      expect(await repos.jobAssigns.isUploadInFlight(customerId, assign.id)).toBe(true);
+      expect((await repos.jobAssigns.uploadClaimedUntil(customerId, assign.id))?.getTime()).toBeGreaterThan(Date.now() + 50_000);
       // Only the holder releases it; then the next caller may claim.
       expect(await repos.jobAssigns.releaseUploadClaim(customerId, assign.id, 'someone-else')).toBe(false);
       expect(await repos.jobAssigns.releaseUploadClaim(customerId, assign.id, winner)).toBe(true);
-      expect(await repos.jobAssigns.isUploadInFlight(customerId, assign.id)).toBe(false);
+      expect(await repos.jobAssigns.uploadClaimedUntil(customerId, assign.id)).toBeNull();
       // A claim whose holder died expires.
       expect(await repos.jobAssigns.claimUpload(customerId, assign.id, 'short-lived', 1)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await repos.jobAssigns.claimUpload(customerId, assign.id, 'next', 60_000)).toBe(true);
       // Uploaded: nothing more to claim, and no claim is left in flight.
       expect(await repos.jobAssigns.markUploaded(customerId, assign.id, 'SL-claimed')).not.toBeNull();
-      expect(await repos.jobAssigns.isUploadInFlight(customerId, assign.id)).toBe(false);
+      expect(await repos.jobAssigns.uploadClaimedUntil(customerId, assign.id)).toBeNull();
       expect(await repos.jobAssigns.claimUpload(customerId, assign.id, 'late', 60_000)).toBe(false);
     });
 

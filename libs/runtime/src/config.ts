@@ -18,6 +18,12 @@ export const PartnerEnv = {
     description: 'Redis key prefix of partner sessions and circuit breakers; the same in every app',
   }),
   PARTNER_LOG_MAX_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 * 1024, description: 'largest flight log accepted' }),
+  UPLOAD_CLAIM_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 3_600_000,
+    default: 120_000,
+    description: "how long one caller owns an assignment's upload before another may send the job; far above SATLOC_TIMEOUT_MS with its retries",
+  }),
 };
 
 export const TaskQueueEnv = {

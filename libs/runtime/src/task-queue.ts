@@ -46,7 +46,10 @@ export class PermanentTaskError extends Error {
   }
 }
 
-/** The task cannot run now, for a reason that passes by itself (another caller holds the work): try again after `delayMs`. */
+/**
+ * The task cannot run now, for a reason that passes by itself (another caller holds the work): try
+ * again after `delayMs`. A real wait, not a backoff: `delayScale` does not shorten it.
+ */
 export class RetryLaterTaskError extends Error {
   override readonly name: string = 'RetryLaterTaskError';
   constructor(
@@ -68,7 +71,7 @@ export class RetryLaterTaskError extends Error {
 export function createPartnerTaskRetryPolicy(delayScale = 1): RetryPolicy {
   return (error, attempt) => {
     if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
-    if (error instanceof RetryLaterTaskError) return { action: 'retry', delayMs: Math.round(error.delayMs * delayScale), category: ErrorCategory.INTERNAL, reason: error.message };
+    if (error instanceof RetryLaterTaskError) return { action: 'retry', delayMs: error.delayMs, category: ErrorCategory.INTERNAL, reason: error.message };
     const decision = retryDecision(error, attempt);
     const reason = error instanceof Error ? error.message : String(error);
     const category = toDomainErrorCategory(error);

@@ -29,9 +29,10 @@ function world(failures: number, options: { claimed?: boolean; partnerFails?: bo
     return { extJobId: '1001' };
   });
   const claimUpload = vi.fn(async () => options.claimed ?? true);
+  const uploadClaimedUntil = vi.fn(async () => new Date(Date.now() + 10_000));
   const releaseUploadClaim = vi.fn(async () => true);
   const repositories = {
-    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null), claimUpload, releaseUploadClaim },
+    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null), claimUpload, releaseUploadClaim, uploadClaimedUntil },
     jobs: { findById: async () => job },
     partnerSystemUsers: { getCredentials: async () => ({ username: 'u', password: 'p' }) },
   } as unknown as Repositories;
@@ -66,7 +67,10 @@ describe('uploadAssignment: one caller sends the job', () => {
     expect(error).toBeInstanceOf(UploadInProgressError);
     expect(error).toBeInstanceOf(RetryLaterTaskError);
     expect(w.uploadJobDataToAircraft).not.toHaveBeenCalled();
-    expect(createPartnerTaskRetryPolicy(0.01)(error, 1)).toMatchObject({ action: 'retry', delayMs: 300, category: 'internal' });
+    // A task looks again just after the other caller's claim runs out: a real wait, not scaled down.
+    const decision = createPartnerTaskRetryPolicy(0.01)(error, 1);
+    expect(decision).toMatchObject({ action: 'retry', category: 'internal' });
+    expect(decision.action === 'retry' && decision.delayMs).toBeGreaterThan(9_000);
   });
 
   it('releases its claim when the job was not sent, so the retry may send it at once', async () => {

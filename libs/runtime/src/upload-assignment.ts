@@ -16,8 +16,9 @@ export interface UploadAssignmentDeps {
    */
   recordRetryDelaysMs?: readonly number[];
   /**
-   * How long a caller owns the upload before another may send the job (default 2 minutes): far
-   * above one partner call with its retries (SATLOC_TIMEOUT_MS 15 s, 3 attempts) plus recording.
+   * How long a caller owns the upload before another may send the job (`UPLOAD_CLAIM_MS`, default
+   * 2 minutes): far above one partner call with its retries (SATLOC_TIMEOUT_MS 15 s, 3 attempts)
+   * plus recording.
    */
   claimMs?: number;
 }
@@ -35,9 +36,12 @@ class UploadNotRecordedError extends Error {
  */
 export class UploadInProgressError extends RetryLaterTaskError {
   override readonly name = 'UploadInProgressError';
-  constructor(readonly assignId: string) {
-    // A queued task looks again after 30 s (a partner call takes seconds; its claim at most 2 minutes).
-    super(30_000, `assignment ${assignId} is being uploaded by another caller`);
+  constructor(
+    readonly assignId: string,
+    /** When the other caller's claim runs out; a queued task looks again just after (or in 30 s, not knowing). */
+    claimedUntil: Date | null,
+  ) {
+    super(claimedUntil ? Math.max(1000, claimedUntil.getTime() - Date.now() + 500) : 30_000, `assignment ${assignId} is being uploaded by another caller`);
   }
 }
 
@@ -79,7 +83,7 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
     const current = await repositories.jobAssigns.findById(customerId, assignId);
     if (current?.status === AssignStatus.UPLOADED && current.extJobId) return { status: 'already_uploaded', assign: current, extJobId: current.extJobId };
     if (current?.status !== AssignStatus.NEW) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `assignment ${assignId} is ${current?.status ?? 'gone'}; nothing to upload`);
-    throw new UploadInProgressError(assignId);
+    throw new UploadInProgressError(assignId, await repositories.jobAssigns.uploadClaimedUntil(customerId, assignId));
   }
   try {
     return await sendClaimed(deps, assign, job, customerId, assignId);

@@ -61,6 +61,8 @@ export interface JobAssignmentDeps {
   removeAssignment(customerId: string, assignId: string): Promise<boolean>;
   /** Immediate uploads running at once per request. */
   uploadConcurrency?: number;
+  /** `UPLOAD_CLAIM_MS`: how long an upload owns its assignment. */
+  uploadClaimMs?: number;
 }
 
 class DeadlineExceeded extends Error {
@@ -201,7 +203,7 @@ export class JobAssignmentService {
       reason: 'health-check-timeout',
     }));
     if (verdict.healthy) {
-      const upload = uploadAssignment({ repositories, partners }, customerId, assign.id);
+      const upload = uploadAssignment({ repositories, partners, ...(this.deps.uploadClaimMs === undefined ? {} : { claimMs: this.deps.uploadClaimMs }) }, customerId, assign.id);
       try {
         const result = await beforeDeadline(upload, deadlineMs);
         if (created) metrics.uploadedAfter(partnerCode, Math.max(0, (Date.now() - Date.parse(assign.createdAt)) / 1000));
@@ -284,7 +286,7 @@ export class JobAssignmentService {
       return { userId, code: 'ALREADY_UPLOADED', message: `The job is already on the ${assign.partnerCode ?? 'partner'} aircraft; it is kept so its flight logs are collected` };
     }
     if (!(await this.deps.removeAssignment(customerId, assign.id))) {
-      if (await this.deps.repositories.jobAssigns.isUploadInFlight(customerId, assign.id)) {
+      if ((await this.deps.repositories.jobAssigns.uploadClaimedUntil(customerId, assign.id)) !== null) {
         return { userId, code: 'UPLOAD_IN_PROGRESS', message: 'The job is being sent to the aircraft right now; try again once it is there (then it is kept) or has failed' };
       }
       return { userId, code: 'ASSIGNMENT_CHANGED', message: 'The assignment changed while it was being removed; try again' };

@@ -94,7 +94,7 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
       const health = await ctx.health.check(partnerCode);
       if (health.up && health.breakerState !== 'open') {
         try {
-          const outcome = await uploadAssignment({ repositories: ctx.repositories, partners: ctx.partners }, customerId, assignId);
+          const outcome = await uploadAssignment({ repositories: ctx.repositories, partners: ctx.partners, claimMs: ctx.uploadClaimMs }, customerId, assignId);
           request.log.info({ assignId, customerId, partnerCode, extJobId: outcome.extJobId }, 'assignment uploaded');
           return { outcome: outcome.status, assignId, partnerCode, extJobId: outcome.extJobId, syncStatus: outcome.assign.upload.syncStatus, taskId: null, reason: null };
         } catch (err) {

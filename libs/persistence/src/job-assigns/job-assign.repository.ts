@@ -229,10 +229,11 @@ export class JobAssignRepository {
     return doc !== null;
   }
 
-  /** Whether a caller is sending this assignment's job to the partner right now (a live claim). */
-  async isUploadInFlight(customerId: string, assignId: string): Promise<boolean> {
+  /** Until when a caller may be sending this assignment's job to the partner (its live claim), or null. */
+  async uploadClaimedUntil(customerId: string, assignId: string): Promise<Date | null> {
     const now = this.clock();
-    return (await this.assigns.countDocuments({ ...this.scoped(customerId, assignId), 'uploadClaim.expiresAt': { $gt: now } }, { limit: 1 })) > 0;
+    const doc = await this.assigns.findOne({ ...this.scoped(customerId, assignId), 'uploadClaim.expiresAt': { $gt: now } }, { projection: { uploadClaim: 1 } });
+    return doc?.uploadClaim?.expiresAt ?? null;
   }
 
   /** NEW → DOWNLOADED: our own client fetched the job. */
