@@ -232,6 +232,21 @@ describe('task messaging against RabbitMQ', () => {
     expect(renewals.filter((r) => r.taskId === lost.taskId)).toHaveLength(1);
   });
 
+  it('logs a channel setup the broker refuses instead of letting it stop the process (no unhandled rejection)', async () => {
+    const t = topology();
+    // The work queue already exists as a classic queue: declaring it quorum is refused (PRECONDITION_FAILED).
+    const admin = connect().createChannel({ name: 'conflict', setup: async () => undefined });
+    await admin.waitForConnect();
+    await admin.assertQueue(t.main, { durable: true });
+    await admin.close();
+    const warnings: string[] = [];
+    const logger: MessagingLogger = { ...silent, warn: (_obj, msg) => warnings.push(msg ?? '') };
+    const publisher = new TaskPublisher({ connection: connect(), topology: t, logger, publishTimeoutMs: 1000, maxAttempts: 1 });
+    closers.push(() => publisher.close());
+    // Vitest fails the run on an unhandled rejection; the warning is what the refusal becomes.
+    await waitFor(() => (warnings.includes('channel setup failed; it is set up again on the next connection') ? true : undefined), { timeoutMs: 10_000, what: 'the setup failure logged' });
+  });
+
   it('parks a task of a type this pool does not handle in the DLQ at once, naming the queue', async () => {
     const t = topology();
     const publisher = publisherFor(t);

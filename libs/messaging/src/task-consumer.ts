@@ -1,6 +1,7 @@
 import { InvalidTaskError, TaskHeaders, parseTaskMessage, taskFailureHeaders, type TaskMessage, type TaskType } from '@agair/domain-models';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { watchChannelErrors } from './channel-errors.js';
 import type { HandlerRegistry, TaskContext, TaskGiveUp } from './handler-registry.js';
 import type { MessagingLogger } from './logger.js';
 import type { RetryDecision, RetryPolicy } from './retry-policy.js';
@@ -69,6 +70,7 @@ export class TaskConsumer {
         this.consumerTags.set(channel, consumerTag);
       },
     });
+    watchChannelErrors(this.channel, this.settings.logger, 'task-consumer');
     await this.channel.waitForConnect();
   }
 

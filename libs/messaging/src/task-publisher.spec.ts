@@ -24,6 +24,7 @@ function fakeConnection(outcomes: ('confirm' | 'reject' | 'hang')[]) {
     },
     waitForConnect: async () => undefined,
     close: async () => undefined,
+    on: () => channel,
   };
   return { connection: { createChannel: () => channel } as unknown as AmqpConnectionManager, sent };
 }

@@ -1,6 +1,7 @@
 import { taskHeaders, type TaskMessage } from '@agair/domain-models';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
+import { watchChannelErrors } from './channel-errors.js';
 import type { MessagingLogger } from './logger.js';
 import { assertTaskTopology, type TaskQueueTopology } from './task-queue.topology.js';
 
@@ -59,6 +60,7 @@ export class TaskPublisher {
       publishTimeout: settings.publishTimeoutMs,
       setup: (channel: ConfirmChannel) => assertTaskTopology(channel, settings.topology),
     });
+    watchChannelErrors(this.channel, settings.logger, 'task-publisher');
   }
 
   get pendingPublishes(): number {
