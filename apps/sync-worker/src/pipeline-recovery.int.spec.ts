@@ -47,8 +47,12 @@ describe('pipeline recovery (apps as processes)', () => {
     // may be short, so only the order is asserted here — growing delays are shown by messaging's tests).
     const times = uploads.map((r) => Date.parse(r.at));
     for (let i = 1; i < times.length; i += 1) expect(times[i]).toBeGreaterThan(times[i - 1] ?? 0);
-    const tracker = await world.db.collection('task_trackers').findOne({ type: 'UPLOAD_PARTNER_JOB', state: 'COMPLETED', attempt: 4 });
-    expect(tracker, 'the upload task completed on its 4th attempt').not.toBeNull();
+    // The task completes just after the assignment is recorded UPLOADED.
+    const tracker = await waitFor(async () => (await world.db.collection('task_trackers').findOne({ type: 'UPLOAD_PARTNER_JOB', state: 'COMPLETED', attempt: 4 })) ?? undefined, {
+      timeoutMs: 10_000,
+      what: 'the upload task completed on its 4th attempt',
+    });
+    expect(tracker).toBeDefined();
   });
 
   it('fails a corrupt log with the decoder reason and processes the others; after retention, replaying them fails at once, saying why', async () => {
