@@ -32,7 +32,7 @@ describe('dlq-admin without a broker', () => {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation.security).toEqual([{ bearerAuth: [] }]);
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '503']));
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '429', '503']));
     }
   });
 
@@ -55,5 +55,29 @@ describe('dlq-admin without a broker', () => {
     expect(response.json()).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     expect(response.headers['retry-after']).toBe('5');
     expect((await app.inject('/health/ready')).statusCode).toBe(503);
+  });
+
+  it('limits each caller to RATE_LIMIT_MAX requests per window with a 429 and Retry-After; other callers go on', async () => {
+    const limited = await buildApp(
+      loadConfig(DlqAdminConfig, { AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: secret, AMQP_RECONNECT_S: '60', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' }),
+      createLogger({ name: 'dlq-admin', level: 'silent', destination: new LogCapture() }),
+    );
+    try {
+      const as = (sub: string) => ({
+        url: '/api/dlq/partner_tasks/list',
+        headers: { authorization: `Bearer ${mintToken({ jwtSecret: secret, issuer: 'agair', audience: 'agair-api', sub, role: Role.ADMIN })}` },
+      });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.inject(as('ops-1'))).statusCode);
+      expect(statuses).toEqual([503, 503, 429]);
+      const refused = await limited.inject(as('ops-1'));
+      expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await limited.inject(as('ops-2'))).statusCode).toBe(503);
+      // Health and metrics are never limited.
+      expect((await limited.inject('/health/live')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -22,7 +22,13 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
     metrics: createMetricsRegistry(SERVICE_NAME),
     dependencies: [amqp],
   });
-  await registerAuth(app, { jwtSecret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  await registerAuth(app, {
+    jwtSecret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    // Counted in memory: this service talks to RabbitMQ only, and runs one replica (the DLQ admin is exclusive).
+    rateLimit: { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+  });
   registerDlqRoutes(app, new DeadLetterQueueAdmin(amqp.manager), config.DLQ_LIST_MAX);
   return app;
 }

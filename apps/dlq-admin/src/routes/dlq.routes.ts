@@ -4,7 +4,7 @@ import { DeadLetterPage, ListQuery, MoveResult, PurgeResult, QueueParams, RetryB
 
 const tags = ['dlq'];
 const config = { roles: [Role.ADMIN] };
-const errors = errorResponses(400, 401, 403, 404, 503);
+const errors = errorResponses(400, 401, 403, 404, 429, 503);
 
 async function translate<T>(work: () => Promise<T>): Promise<T> {
   try {

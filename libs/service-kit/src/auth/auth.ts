@@ -45,8 +45,11 @@ export interface AuthSettings {
   jwtSecret: string;
   issuer: string;
   audience: string;
-  /** Requests per caller per window, counted in Redis so every replica shares the count. */
-  rateLimit?: { redis: Redis; max: number; timeWindowMs: number };
+  /**
+   * Requests per caller per window, counted in Redis so every replica shares the count; without
+   * `redis`, in the process's memory (a service that has no Redis and runs one replica).
+   */
+  rateLimit?: { redis?: Redis; max: number; timeWindowMs: number };
 }
 
 const PUBLIC_PREFIXES = ['/health/', '/metrics', '/documentation'];
@@ -105,7 +108,7 @@ export async function registerAuth(app: HttpApp, settings: AuthSettings): Promis
       hook: 'preHandler',
       max: settings.rateLimit.max,
       timeWindow: settings.rateLimit.timeWindowMs,
-      redis: settings.rateLimit.redis,
+      ...(settings.rateLimit.redis ? { redis: settings.rateLimit.redis } : {}),
       nameSpace: 'agair:rate:',
       allowList: (request) => isPublic(request),
       keyGenerator: (request) => (request.user ? `sub:${request.user.sub}` : `ip:${request.ip}`),
