@@ -28,10 +28,11 @@ import { PersistenceError } from './persistence.errors.js';
  * few milliseconds of two round trips).
  *
  * Round trips: a write is read + token + update. A writer remembers the version it last wrote
- * or read of each document (bounded, per process), and when it writes the same document again —
- * the next transition of a tracker it holds — it takes the token for that version straight away
- * and updates with the caller's filter plus `{ _id, version }`: two round trips. A stale guess
- * (another process wrote since) costs the token's insert and delete, then the usual read.
+ * of each document, or was told about after an insert (bounded, per process). When it writes the
+ * same document again (the next transition of a tracker it holds) it takes the token for that
+ * version straight away and updates with the caller's filter plus `{ _id, version }`: two round
+ * trips. A stale guess (another process wrote since) costs a token insert and a look at the
+ * holder, or an insert, an update that matches nothing and a delete; then the usual read.
  */
 
 export interface VersionedDocument extends Document {
