@@ -277,6 +277,25 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect(logs.text).not.toContain('sim-secret-pw-9');
     });
 
+    it('calls an inactive partner for nothing, health check included, and reports the upload failed with why', async () => {
+      const jobId = await createJob(customerA, ids.customerA, 'Inactive partner');
+      const partner = await db.repositories.partners.findByCode(PartnerCode.SATLOC);
+      if (!partner) throw new Error('expected the SatLoc partner');
+      await db.repositories.partners.deactivate(partner.id);
+      try {
+        const before = sim.state.requests.length;
+        const response = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.satlocPilot }] } });
+        expect(response.statusCode).toBe(200);
+        const body = response.json();
+        expect(body.errors).toEqual([expect.objectContaining({ userId: ids.satlocPilot, code: 'PARTNER_INACTIVE' })]);
+        expect(body.assignments[0]).toMatchObject({ syncStatus: 'failed', status: 'NEW' });
+        expect(sim.state.requests.length - before, 'requests to the inactive partner').toBe(0);
+        expect(await queuedTasks()).toEqual([]);
+      } finally {
+        await db.repositories.partners.update(partner.id, { active: true });
+      }
+    });
+
     it('queues UPLOAD_PARTNER_JOB on partner_tasks when the simulator is down', async () => {
       const jobId = await createJob(customerA, ids.customerA, 'Partner down');
       sim.faults.set('*', { failure: { kind: 'down' } });

@@ -1,5 +1,6 @@
 import {
   ErrorCategory,
+  PartnerCapability,
   PartnerLogTrackerState,
   TaskType,
   createTaskMessage,
@@ -17,6 +18,7 @@ import {
   type PartnerServiceFactory,
 } from '@agair/partner-sdk';
 import type { PollRun, PollRunErrorInput, Repositories, StoredLogFileInfo } from '@agair/persistence';
+import { PartnerNotEnabledError, assertPartnerEnabled } from '@agair/runtime';
 import type { Logger } from '@agair/service-kit';
 import type { PollerMetrics } from './metrics.js';
 
@@ -85,7 +87,14 @@ export class LogCollector {
       const groups = (await repositories.jobAssigns.findUploadedGroupedByPartnerCustomer(scope.partnerCode ? { partnerCode: scope.partnerCode } : {})).filter(
         (g) => !scope.customerId || g.customerId === scope.customerId,
       );
+      const notPolled = await this.partnersNotPolled(groups.map((g) => g.partnerCode));
       for (const group of groups) {
+        const reason = notPolled.get(group.partnerCode);
+        if (reason !== undefined) {
+          // An admin's decision, not a failure: no call to the partner, no error on the run.
+          log.info({ partnerCode: group.partnerCode, customerId: group.customerId, reason }, 'partner not enabled for log download; not polled');
+          continue;
+        }
         counters.customers += 1;
         const aircraftIds = scope.aircraftId ? group.partnerAircraftIds.filter((a) => a === scope.aircraftId) : group.partnerAircraftIds;
         try {
@@ -109,6 +118,20 @@ export class LogCollector {
     if (outcome === 'success') metrics.lastSuccess.set(Date.now() / 1000);
     log.info({ ...counters, errors: errors.length }, 'poll cycle finished');
     return finished ?? run;
+  }
+
+  /** The partners among `codes` the registry does not let the poller use now, with why. */
+  private async partnersNotPolled(codes: readonly PartnerCode[]): Promise<Map<PartnerCode, string>> {
+    const notPolled = new Map<PartnerCode, string>();
+    for (const code of new Set(codes)) {
+      try {
+        await assertPartnerEnabled(this.deps.repositories, code, PartnerCapability.LOG_DOWNLOAD);
+      } catch (err) {
+        if (!(err instanceof PartnerNotEnabledError)) throw err;
+        notPolled.set(code, err.message);
+      }
+    }
+    return notPolled;
   }
 
   private async collectCustomer(

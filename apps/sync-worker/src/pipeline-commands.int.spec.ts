@@ -1,7 +1,7 @@
 import { PartnerLogTrackerState, type MultiPolygon } from '@agair/domain-models';
 import { startWireCommandCounter, waitFor, type WireCommandCounter } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
 /**
  * Database commands per processed log, end to end (poller + sync-worker as processes), counted
@@ -34,10 +34,7 @@ describe('database commands per processed log', () => {
     const boundary: MultiPolygon = { type: 'MultiPolygon', coordinates: parts };
     const job = await world.createJob('Counted', boundary);
     const assign = await world.assignQueued(job);
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
 
     // What the apps do with nothing to do (leader checks, sync-request checks), per second.
     counter.reset();

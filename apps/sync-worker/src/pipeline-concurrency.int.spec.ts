@@ -1,7 +1,7 @@
 import { PartnerLogTrackerState, type MultiPolygon } from '@agair/domain-models';
 import { waitFor, type ServiceProcess } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
 /** Short leases so that work of a killed process is reclaimed within seconds. */
 const FAST_RECOVERY = { TASK_LEASE_MS: '3000', POLL_SWEEP_MS: '500' };
@@ -24,10 +24,7 @@ describe('pipeline under concurrency and crashes (apps as processes)', () => {
   async function uploadedJob(name: string, boundary: MultiPolygon) {
     const job = await world.createJob(name, boundary);
     const assign = await world.assignQueued(job);
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
     return { job, assign: uploaded };
   }
 

@@ -1,7 +1,7 @@
 import { PartnerLogTrackerState } from '@agair/domain-models';
 import { waitFor, type ServiceProcess } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
 describe('dedicated worker pools from one image (apps as processes)', () => {
   let world: PipelineWorld;
@@ -27,10 +27,7 @@ describe('dedicated worker pools from one image (apps as processes)', () => {
     expect(uploadPool.output()).not.toContain(`"queue":"${world.prefix}partner_tasks"`);
     const job = await world.createJob('Pooled field', rectangle(-97.4, 38.2, 300, 200));
     const assign = await world.assignQueued(job);
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED by the upload pool' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED by the upload pool' });
     const logs = world.simulator.produceLogs(Number(uploaded.extJobId));
     await world.requestSync();
     await waitFor(async () => {

@@ -4,7 +4,7 @@ import { AssignStatus, ErrorCategory, PartnerCode, PartnerLogTrackerState, TaskT
 import { RetentionSweeper, partnerTaskTopology, retentionPolicy } from '@agair/runtime';
 import { waitFor } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
 describe('pipeline recovery (apps as processes)', () => {
   let world: PipelineWorld;
@@ -35,10 +35,7 @@ describe('pipeline recovery (apps as processes)', () => {
     const job = await world.createJob('East strip', rectangle(-97.46, 38.12, 300, 200));
     const assign = await world.assignQueued(job);
 
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 60_000, what: 'assignment UPLOADED after the faults' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 60_000, what: 'assignment UPLOADED after the faults' });
     // Every attempt counts, the successful fourth one included.
     expect(uploaded.upload.attempts).toBe(4);
     const uploads = world.simulator.state.requests.filter((r) => r.endpoint === 'UploadJobData');
@@ -61,10 +58,7 @@ describe('pipeline recovery (apps as processes)', () => {
       coordinates: [rectangle(-97.56, 38.14, 250, 200).coordinates, rectangle(-97.54, 38.14, 250, 200).coordinates],
     });
     const assign = await world.assignQueued(job);
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
     const logs = world.simulator.produceLogs(Number(uploaded.extJobId));
     const garbage = world.simulator.state.addRawLog({
       aircraftId: world.aircraftId,
@@ -130,10 +124,7 @@ describe('pipeline recovery (apps as processes)', () => {
   it('hands a log back when its download is cut short mid-body, keeps no partial file, and collects it whole on the next sync', async () => {
     const job = await world.createJob('North strip', rectangle(-97.5, 38.2, 250, 200));
     const assign = await world.assignQueued(job);
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
     const ids = world.simulator.produceLogs(Number(uploaded.extJobId)).map((l) => l.logId);
     // Headers announce the whole file, the connection drops after 1,000 bytes: the error comes
     // out of the body while it streams into GridFS.
@@ -178,11 +169,45 @@ describe('pipeline recovery (apps as processes)', () => {
 
     world.simulator.faults.clear('UploadJobData');
     expect(await admin.retryAll(tasksTopology().main)).toMatchObject({ moved: 1, left: 0 });
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
     expect(uploaded.upload.syncStatus).toBe('synced');
+  });
+
+  it('calls an inactive partner for nothing: the upload fails saying why and the poll skips it; reactivated, a replay uploads and a sync collects', async () => {
+    const flown = await world.createJob('Before the switch-off', rectangle(-97.4, 38.22, 200, 200));
+    const flownAssign = await world.assignQueued(flown);
+    const uploaded = await world.uploaded(flownAssign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const logIds = world.simulator.produceLogs(Number(uploaded.extJobId)).map((l) => l.logId);
+    const partner = await world.repositories.partners.findByCode(PartnerCode.SATLOC);
+    if (!partner) throw new Error('the world has a SatLoc partner');
+    await world.repositories.partners.deactivate(partner.id);
+    const calls = () => world.simulator.state.requests.length;
+    const before = calls();
+
+    const job = await world.createJob('While switched off', rectangle(-97.38, 38.22, 200, 200));
+    const assign = await world.assignQueued(job);
+    const failed = await waitFor(async () => {
+      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
+      return current?.upload.syncStatus === 'failed' ? current : undefined;
+    }, { timeoutMs: 30_000, what: 'the upload failed' });
+    expect(failed.upload.lastError).toMatch(/partner SATLOC is inactive/);
+    const requestId = await world.requestSync();
+    const served = await waitFor(async () => {
+      const request = await world.repositories.syncRequests.findById(world.customerId, requestId);
+      return request?.state === 'DONE' || request?.state === 'FAILED' ? request : undefined;
+    }, { timeoutMs: 30_000, what: 'the sync request served' });
+    expect(served.state).toBe('DONE');
+    expect(calls() - before, 'requests the inactive partner received').toBe(0);
+
+    await world.repositories.partners.update(partner.id, { active: true });
+    const admin = new DeadLetterQueueAdmin(world.amqp);
+    expect(await admin.retryAll(tasksTopology().main)).toMatchObject({ moved: 1, left: 0 });
+    await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
+    await world.requestSync();
+    await waitFor(async () => {
+      const all = (await world.repositories.partnerLogTrackers.listByCustomer(world.customerId)).filter((t) => logIds.includes(t.logId));
+      return all.length === logIds.length && all.every((t) => t.state === PartnerLogTrackerState.PROCESSED) ? all : undefined;
+    }, { timeoutMs: 60_000, what: 'the logs flown before the switch-off processed' });
   });
 
   it('dead-letters an upload the partner rejects for good, lists it unchanged, and retries exactly the matching messages once the fault clears', async () => {
@@ -213,10 +238,7 @@ describe('pipeline recovery (apps as processes)', () => {
     const moved = await admin.retryByHeader(topology.main, 'x-partner-code', 'SATLOC');
     expect(moved).toMatchObject({ moved: 1, left: 1 });
 
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED after the replay' });
     expect(uploaded.extJobId).toBeTruthy();
     const left = await admin.list(topology.main, 0, 50);
     expect(left.messages.map((m) => m.partnerCode)).toEqual(['AGIDRONEX']);

@@ -1,7 +1,7 @@
 import { PartnerLogTrackerState, type MultiPolygon } from '@agair/domain-models';
 import { waitFor } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineWorld, isUploaded, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
+import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
 interface GroundTruth {
   treatedAreaHa: number;
@@ -39,10 +39,7 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     const job = await world.createJob('North quarter', boundary);
     const assign = await world.assignQueued(job);
 
-    const uploaded = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return isUploaded(current) ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
+    const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
     expect(uploaded.extJobId).toMatch(/^\d+$/);
     expect(world.simulator.state.jobs.get(Number(uploaded.extJobId))).toBeDefined();
 

@@ -14,7 +14,7 @@ import { TaskPublisher } from '@agair/messaging';
 import { CredentialCipher, createRepositories, ensureIndexes, type Repositories } from '@agair/persistence';
 import { createSatlocSimulator, type SatlocSimulator } from '@agair/partner-sdk/simulator';
 import { partnerTaskTopology } from '@agair/runtime';
-import { startServiceProcess, testServices, uniqueName, withDatabase, type ServiceProcess } from '@agair/testing';
+import { startServiceProcess, testServices, uniqueName, waitFor, withDatabase, type ServiceProcess } from '@agair/testing';
 import amqp, { type AmqpConnectionManager } from 'amqp-connection-manager';
 import { MongoClient, type Db } from 'mongodb';
 
@@ -53,6 +53,8 @@ export interface PipelineWorld {
   resubmitUpload(assign: JobAssign): Promise<void>;
   /** An out-of-cycle collection, as partner-api's syncData asks for. */
   requestSync(): Promise<string>;
+  /** Waits until the assignment is UPLOADED (default: up to 30 s) and returns it. */
+  uploaded(assignId: string, wait?: { timeoutMs?: number; what?: string }): Promise<JobAssign>;
   close(): Promise<void>;
 }
 
@@ -198,6 +200,15 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
           { assignId: assign.id, customerId: customer.id, partnerCode: PartnerCode.SATLOC },
           { taskId: `upload:${randomUUID()}`, createdAt: new Date() },
         ),
+      );
+    },
+    uploaded(assignId, wait = {}) {
+      return waitFor(
+        async () => {
+          const current = await repositories.jobAssigns.findById(customer.id, assignId);
+          return isUploaded(current) ? current : undefined;
+        },
+        { timeoutMs: wait.timeoutMs ?? 30_000, what: wait.what ?? 'assignment UPLOADED' },
       );
     },
     async requestSync() {

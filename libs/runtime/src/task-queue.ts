@@ -37,7 +37,7 @@ export function createTaskPublisher(amqp: AmqpConnection, topology: TaskQueueTop
 
 /** A failure the task itself knows cannot succeed on retry (missing assignment, corrupt file). */
 export class PermanentTaskError extends Error {
-  override readonly name = 'PermanentTaskError';
+  override readonly name: string = 'PermanentTaskError';
   constructor(
     readonly category: ErrorCategory,
     message: string,

@@ -3,6 +3,7 @@ import type { PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
 import { describe, expect, it, vi } from 'vitest';
 import { createPartnerTaskRetryPolicy, RetryLaterTaskError } from './task-queue.js';
+import { PartnerNotEnabledError } from './partner-access.js';
 import { UploadInProgressError, uploadAssignment } from './upload-assignment.js';
 
 const customerId = 'c'.repeat(24);
@@ -10,7 +11,7 @@ const assignId = 'a'.repeat(24);
 const jobId = 'b'.repeat(24);
 
 /** The repositories and partner uploadAssignment touches, with `markUploaded` failing `failures` times first. */
-function world(failures: number, options: { claimed?: boolean; partnerFails?: boolean } = {}) {
+function world(failures: number, options: { claimed?: boolean; partnerFails?: boolean; partner?: { active: boolean; capabilities: string[] } | null } = {}) {
   const assign = { id: assignId, jobId, status: AssignStatus.NEW, extJobId: null, partnerCode: PartnerCode.SATLOC, partnerAircraftId: '101' } as unknown as JobAssign;
   const job = {
     id: jobId,
@@ -31,13 +32,16 @@ function world(failures: number, options: { claimed?: boolean; partnerFails?: bo
   const claimUpload = vi.fn(async () => options.claimed ?? true);
   const uploadClaimedUntil = vi.fn(async () => new Date(Date.now() + 10_000));
   const releaseUploadClaim = vi.fn(async () => true);
+  const recordUploadFailure = vi.fn(async () => null);
+  const partner = options.partner === undefined ? { active: true, capabilities: ['job_upload', 'log_download'] } : options.partner;
   const repositories = {
-    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure: vi.fn(async () => null), claimUpload, releaseUploadClaim, uploadClaimedUntil },
+    partners: { findByCode: async () => partner },
+    jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure, claimUpload, releaseUploadClaim, uploadClaimedUntil },
     jobs: { findById: async () => job },
     partnerSystemUsers: { getCredentials: async () => ({ username: 'u', password: 'p' }) },
   } as unknown as Repositories;
   const partners = { get: () => ({ uploadJobDataToAircraft }) } as unknown as PartnerServiceFactory;
-  return { repositories, partners, markUploaded, uploadJobDataToAircraft, claimUpload, releaseUploadClaim };
+  return { repositories, partners, markUploaded, uploadJobDataToAircraft, claimUpload, releaseUploadClaim, recordUploadFailure };
 }
 
 describe('uploadAssignment: recording an upload the partner accepted', () => {
@@ -78,5 +82,24 @@ describe('uploadAssignment: one caller sends the job', () => {
     await expect(uploadAssignment(w, customerId, assignId)).rejects.toThrow('socket hang up');
     expect(w.claimUpload).toHaveBeenCalledTimes(1);
     expect(w.releaseUploadClaim).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('uploadAssignment: the partner registry governs', () => {
+  it.each([
+    ['inactive', { active: false, capabilities: ['job_upload'] }, 'PARTNER_INACTIVE', /partner SATLOC is inactive/],
+    ['not registered', null, 'PARTNER_INACTIVE', /partner SATLOC is not registered/],
+    ['without job_upload', { active: true, capabilities: ['log_download'] }, 'PARTNER_CAPABILITY_MISSING', /does not have the job_upload capability/],
+  ])('sends nothing to a partner %s, and records the upload failed with the reason', async (_case, partner, code, reason) => {
+    const w = world(0, { partner });
+    const error = await uploadAssignment(w, customerId, assignId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartnerNotEnabledError);
+    expect(error).toMatchObject({ code, category: 'not-found' });
+    expect((error as Error).message).toMatch(reason);
+    expect(w.uploadJobDataToAircraft).not.toHaveBeenCalled();
+    expect(w.claimUpload).not.toHaveBeenCalled();
+    expect(w.recordUploadFailure).toHaveBeenCalledWith(customerId, assignId, { error: (error as Error).message, syncStatus: 'failed' });
+    // A task dead-letters it at once (an admin's change, then a replay, is what helps).
+    expect(createPartnerTaskRetryPolicy()(error, 1)).toMatchObject({ action: 'dead-letter', category: 'not-found' });
   });
 });

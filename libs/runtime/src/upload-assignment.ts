@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { AssignStatus, ErrorCategory, UploadSyncStatus, type Job, type JobAssign, type PartnerCode } from '@agair/domain-models';
+import { AssignStatus, ErrorCategory, PartnerCapability, UploadSyncStatus, type Job, type JobAssign, type PartnerCode } from '@agair/domain-models';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
 import { jobFileFromGeoJson } from '@agair/satloc-parser';
+import { assertPartnerEnabled, PartnerNotEnabledError } from './partner-access.js';
 import { PermanentTaskError, RetryLaterTaskError } from './task-queue.js';
 
 export interface UploadAssignmentDeps {
@@ -77,6 +78,13 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
   }
   const job = await repositories.jobs.findById(customerId, assign.jobId);
   if (!job) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `job ${assign.jobId} not found`);
+  try {
+    await assertPartnerEnabled(repositories, assign.partnerCode, PartnerCapability.JOB_UPLOAD);
+  } catch (err) {
+    // Said on the assignment too: an inactive partner is a failed upload until an admin changes it.
+    if (err instanceof PartnerNotEnabledError) await repositories.jobAssigns.recordUploadFailure(customerId, assignId, { error: err.message, syncStatus: UploadSyncStatus.FAILED });
+    throw err;
+  }
 
   const owner = randomUUID();
   if (!(await repositories.jobAssigns.claimUpload(customerId, assignId, owner, deps.claimMs ?? UPLOAD_CLAIM_MS))) {

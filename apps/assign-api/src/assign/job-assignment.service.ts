@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AssignStatus,
   AssignStatusName,
+  PartnerCapability,
   TaskType,
   UploadSyncStatus,
   createTaskMessage,
@@ -12,7 +13,7 @@ import {
 import type { TaskPublisher } from '@agair/messaging';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
-import { PermanentTaskError, UploadInProgressError, uploadAssignment } from '@agair/runtime';
+import { PartnerNotEnabledError, PermanentTaskError, UploadInProgressError, assertPartnerEnabled, uploadAssignment } from '@agair/runtime';
 import { BadRequestError, type Logger } from '@agair/service-kit';
 import type { AssignMetrics } from './assign.metrics.js';
 import type { PartnerHealthGate } from './partner-health.gate.js';
@@ -197,6 +198,17 @@ export class JobAssignmentService {
       return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code: 'PARTNER_NOT_IMPLEMENTED', message } };
     }
 
+    // Before the health check, which would call the partner: an inactive partner gets no call at all.
+    try {
+      await assertPartnerEnabled(repositories, partnerCode, PartnerCapability.JOB_UPLOAD);
+    } catch (err) {
+      if (!(err instanceof PartnerNotEnabledError)) throw err;
+      const failed = await repositories.jobAssigns.recordUploadFailure(customerId, assign.id, { error: err.message, syncStatus: UploadSyncStatus.FAILED });
+      metrics.count(partnerCode, 'failed');
+      log.warn({ reason: err.message }, 'partner not enabled for uploads; upload not attempted');
+      return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code: err.code, message: err.message } };
+    }
+
     let queueReason: string;
     const verdict = await beforeDeadline(health.verdict(partnerCode), deadlineMs).catch((): { healthy: false; reason: string } => ({
       healthy: false,
@@ -310,6 +322,7 @@ export class JobAssignmentService {
 }
 
 function failureCode(err: unknown): string {
+  if (err instanceof PartnerNotEnabledError) return err.code;
   if (err instanceof PermanentTaskError) return err.category === 'auth' ? 'NO_PARTNER_CREDENTIALS' : 'UPLOAD_FAILED';
   if (isPartnerError(err)) {
     switch (err.category) {

@@ -10,7 +10,7 @@ import {
   isPartnerError,
   type PartnerError,
 } from '@agair/partner-sdk';
-import { PermanentTaskError } from '@agair/runtime';
+import { PartnerNotEnabledError, PermanentTaskError } from '@agair/runtime';
 import {
   AppError,
   BadGatewayError,
@@ -58,6 +58,7 @@ export async function callPartner<T>(work: () => Promise<T>): Promise<T> {
 
 /** The upload use-case's permanent failures, as answers to a manual upload. */
 export function permanentUploadError(error: PermanentTaskError): AppError {
+  if (error instanceof PartnerNotEnabledError) return new UnprocessableError(error.code, error.message);
   switch (error.category) {
     case ErrorCategory.NOT_FOUND:
       return new NotFoundError('Assignment or job');

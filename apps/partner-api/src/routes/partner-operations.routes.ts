@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssignStatus, ErrorCategory, TaskType, UploadSyncStatus, createTaskMessage, type PartnerCode } from '@agair/domain-models';
+import { AssignStatus, ErrorCategory, PartnerCapability, TaskType, UploadSyncStatus, createTaskMessage, type PartnerCode } from '@agair/domain-models';
 import { isPartnerError } from '@agair/partner-sdk';
 import { PermanentTaskError, UploadInProgressError, uploadAssignment } from '@agair/runtime';
 import {
@@ -88,7 +88,10 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
       }
       const partnerCode = assign.partnerCode;
       if (!partnerCode || !assign.partnerAircraftId) throw new UnprocessableError('NOT_A_PARTNER_ASSIGNMENT', 'The assigned user flies no partner aircraft');
-      await activePartner(partnerCode);
+      const partner = await activePartner(partnerCode);
+      if (!partner.capabilities.includes(PartnerCapability.JOB_UPLOAD)) {
+        throw new UnprocessableError('PARTNER_CAPABILITY_MISSING', `Partner ${partnerCode} does not have the job_upload capability`);
+      }
 
       let reason: { category: string; message: string };
       const health = await ctx.health.check(partnerCode);
