@@ -48,7 +48,8 @@ export const TaskQueueEnv = {
   }),
   TASK_RETRY_TIERS_MS: Type.String({
     default: '1000,5000,30000,120000,600000,3600000',
-    pattern: '^\\d+(,\\d+)*$',
+    // Positive integers only: a 0 ms tier would pass here and stop the app at start-up with a stack trace.
+    pattern: '^[1-9]\\d*(,[1-9]\\d*)*$',
     description: 'retry delay queues, milliseconds, comma-separated',
   }),
 };

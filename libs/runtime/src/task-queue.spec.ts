@@ -1,6 +1,9 @@
 import { PartnerCode } from '@agair/domain-models';
 import { PartnerDataFormatError, PartnerDownError, PartnerRateLimitError } from '@agair/partner-sdk';
+import { ConfigError, loadConfig } from '@agair/service-kit';
+import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
+import { TaskQueueEnv } from './config.js';
 import { PermanentTaskError, createPartnerTaskRetryPolicy, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
 import { jobNumberFor } from './upload-assignment.js';
 
@@ -60,5 +63,22 @@ describe('jobNumberFor', () => {
   it('gives a stable positive integer per job id', () => {
     expect(jobNumberFor('64b7f0c2e4b0a1a2b3c4d5e6')).toBe(0xc4d5e6);
     expect(jobNumberFor('64b7f0c2e4b0a1a2b3000001')).toBe(1);
+  });
+});
+
+describe('TASK_RETRY_TIERS_MS', () => {
+  const schema = Type.Object({ ...TaskQueueEnv });
+
+  it('refuses a zero or empty tier as a configuration error naming the variable, not a crash at start-up', () => {
+    for (const tiers of ['0,1000', '1000,0', '1000,,5000', '01000']) {
+      expect(() => loadConfig(schema, { TASK_RETRY_TIERS_MS: tiers }), tiers).toThrow(ConfigError);
+      expect(() => loadConfig(schema, { TASK_RETRY_TIERS_MS: tiers }), tiers).toThrow(/TASK_RETRY_TIERS_MS/);
+    }
+  });
+
+  it('accepts positive tiers, which the topology takes', () => {
+    const config = loadConfig(schema, { TASK_RETRY_TIERS_MS: '500,1000' });
+    expect(config.TASK_RETRY_TIERS_MS).toBe('500,1000');
+    expect(() => partnerTaskTopology({ ...config, QUEUE_PREFIX: '', AMQP_PUBLISH_TIMEOUT_MS: 1000 })).not.toThrow();
   });
 });
