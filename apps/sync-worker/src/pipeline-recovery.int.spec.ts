@@ -157,10 +157,7 @@ describe('pipeline recovery (apps as processes)', () => {
     const job = await world.createJob('Far corner', rectangle(-97.42, 38.18, 200, 200));
     const assign = await world.assignQueued(job);
 
-    const failed = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return current?.upload.syncStatus === 'failed' ? current : undefined;
-    }, { timeoutMs: 60_000, what: 'the upload failed after its last retry' });
+    const failed = await world.uploadFailed(assign.id, { timeoutMs: 60_000, what: 'the upload failed after its last retry' });
     expect(failed).toMatchObject({ status: AssignStatus.NEW, extJobId: null, upload: { attempts: 4 } });
     expect(failed.upload.lastError).toMatch(/gave up after 4 attempts/);
     const admin = new DeadLetterQueueAdmin(world.amqp);
@@ -186,10 +183,7 @@ describe('pipeline recovery (apps as processes)', () => {
 
     const job = await world.createJob('While switched off', rectangle(-97.38, 38.22, 200, 200));
     const assign = await world.assignQueued(job);
-    const failed = await waitFor(async () => {
-      const current = await world.repositories.jobAssigns.findById(world.customerId, assign.id);
-      return current?.upload.syncStatus === 'failed' ? current : undefined;
-    }, { timeoutMs: 30_000, what: 'the upload failed' });
+    const failed = await world.uploadFailed(assign.id);
     expect(failed.upload.lastError).toMatch(/partner SATLOC is inactive/);
     const requestId = await world.requestSync();
     const served = await waitFor(async () => {

@@ -4,6 +4,7 @@ import {
   PartnerCode,
   Role,
   TaskType,
+  UploadSyncStatus,
   createTaskMessage,
   type Job,
   type JobAssign,
@@ -55,6 +56,8 @@ export interface PipelineWorld {
   requestSync(): Promise<string>;
   /** Waits until the assignment is UPLOADED (default: up to 30 s) and returns it. */
   uploaded(assignId: string, wait?: { timeoutMs?: number; what?: string }): Promise<JobAssign>;
+  /** Waits until the assignment's upload is `failed` (default: up to 30 s) and returns it. */
+  uploadFailed(assignId: string, wait?: { timeoutMs?: number; what?: string }): Promise<JobAssign>;
   close(): Promise<void>;
 }
 
@@ -146,6 +149,16 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
   await publisher.waitForConnect();
 
   const processes: ServiceProcess[] = [];
+  /** The assignment once `done` says so. */
+  const assignmentWhen = (assignId: string, done: (assign: JobAssign | null) => boolean, wait: { timeoutMs?: number; what: string }): Promise<JobAssign> =>
+    waitFor(
+      async () => {
+        const current = await repositories.jobAssigns.findById(customer.id, assignId);
+        return current && done(current) ? current : undefined;
+      },
+      { timeoutMs: wait.timeoutMs ?? 30_000, what: wait.what },
+    );
+
   return {
     prefix,
     env,
@@ -203,13 +216,10 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
       );
     },
     uploaded(assignId, wait = {}) {
-      return waitFor(
-        async () => {
-          const current = await repositories.jobAssigns.findById(customer.id, assignId);
-          return isUploaded(current) ? current : undefined;
-        },
-        { timeoutMs: wait.timeoutMs ?? 30_000, what: wait.what ?? 'assignment UPLOADED' },
-      );
+      return assignmentWhen(assignId, isUploaded, { what: 'assignment UPLOADED', ...wait });
+    },
+    uploadFailed(assignId, wait = {}) {
+      return assignmentWhen(assignId, (a) => a?.upload.syncStatus === UploadSyncStatus.FAILED, { what: 'the upload failed', ...wait });
     },
     async requestSync() {
       const request = await repositories.syncRequests.create({ partnerCode: PartnerCode.SATLOC, customerId: customer.id, requestedBy: 'test' });

@@ -190,23 +190,20 @@ export class JobAssignmentService {
   private async dispatch(customerId: string, assign: JobAssign, created: boolean, deadlineMs: number, log: Logger): Promise<Outcome> {
     const partnerCode = assign.partnerCode as PartnerCode;
     const { partners, health, metrics, repositories } = this.deps;
-    if (!partners.implemented.includes(partnerCode)) {
-      const message = `Uploading to ${partnerCode} is not implemented yet`;
+    /** The upload is not attempted: recorded failed on the assignment, reported for the user. */
+    const notAttempted = async (code: string, message: string): Promise<Outcome> => {
       const failed = await repositories.jobAssigns.recordUploadFailure(customerId, assign.id, { error: message, syncStatus: UploadSyncStatus.FAILED });
       metrics.count(partnerCode, 'failed');
-      log.warn('partner not implemented; upload not attempted');
-      return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code: 'PARTNER_NOT_IMPLEMENTED', message } };
-    }
-
+      log.warn({ code, reason: message }, 'upload not attempted');
+      return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code, message } };
+    };
+    if (!partners.implemented.includes(partnerCode)) return notAttempted('PARTNER_NOT_IMPLEMENTED', `Uploading to ${partnerCode} is not implemented yet`);
     // Before the health check, which would call the partner: an inactive partner gets no call at all.
     try {
       await assertPartnerEnabled(repositories, partnerCode, PartnerCapability.JOB_UPLOAD);
     } catch (err) {
       if (!(err instanceof PartnerNotEnabledError)) throw err;
-      const failed = await repositories.jobAssigns.recordUploadFailure(customerId, assign.id, { error: err.message, syncStatus: UploadSyncStatus.FAILED });
-      metrics.count(partnerCode, 'failed');
-      log.warn({ reason: err.message }, 'partner not enabled for uploads; upload not attempted');
-      return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code: err.code, message: err.message } };
+      return notAttempted(err.code, err.message);
     }
 
     let queueReason: string;

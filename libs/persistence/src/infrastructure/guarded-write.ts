@@ -123,13 +123,14 @@ export class GuardedWriter {
   ): Promise<WithId<T> | null> {
     const filterId: unknown = filter._id;
     const key = options.key ?? (filterId instanceof ObjectId ? filterId.toHexString() : undefined);
-    const guess = key === undefined ? undefined : this.known.get(`${collection.collectionName}/${key}`);
+    const known = key === undefined ? undefined : `${collection.collectionName}/${key}`;
+    const guess = known === undefined ? undefined : this.known.get(known);
     if (guess && typeof update !== 'function' && (filterId === undefined || (filterId instanceof ObjectId && guess.id.equals(filterId)))) {
       // The caller's filter, checked by the update itself, stands in for the read.
       const updated = await this.write(collection, { ...filter, _id: guess.id, version: guess.version } as Filter<T>, guess, update);
       if (updated) return this.wrote(collection, updated, key);
       // The guess was stale, or the filter no longer matches: the read below tells which.
-      this.known.delete(`${collection.collectionName}/${key}`);
+      this.known.delete(known as string);
     }
     // Tokens and deadlines use the wall clock, never a repository's injectable clock: they are
     // about real elapsed time.
