@@ -75,6 +75,7 @@ export async function buildWorker(config: SyncWorkerConfig, logger: Logger): Pro
       consumerId: workerId,
       prefetch: config.WORKER_PREFETCH,
       maxAttempts: config.TASK_MAX_ATTEMPTS,
+      maxOutageMs: config.TASK_MAX_OUTAGE_MS,
       leaseMs: config.TASK_LEASE_MS,
       onOutcome: ({ type, outcome, category, durationMs }) => {
         metrics.tasks.inc({ task_type: type, outcome, error_category: category ?? 'none' });

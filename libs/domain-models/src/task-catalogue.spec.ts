@@ -152,7 +152,7 @@ describe('createTaskMessage', () => {
 });
 
 describe('task headers', () => {
-  it('names the headers as the design does', () => {
+  it('names the headers as the design does, plus the outage a task is waiting out', () => {
     expect(TaskHeaders).toEqual({
       TYPE: 'x-task-type',
       PARTNER_CODE: 'x-partner-code',
@@ -160,6 +160,7 @@ describe('task headers', () => {
       ATTEMPT: 'x-attempt',
       ERROR_CATEGORY: 'x-error-category',
       LAST_ERROR: 'x-last-error',
+      OUTAGE_SINCE: 'x-outage-since',
     });
   });
 

@@ -100,6 +100,12 @@ export const TaskHeaders = {
   /** Set when a failed message is retried or dead-lettered. */
   ERROR_CATEGORY: 'x-error-category',
   LAST_ERROR: 'x-last-error',
+  /**
+   * When the infrastructure outage (database, broker, cache away) that keeps failing this task
+   * began, epoch ms: set while the task waits the outage out, so the wait is bounded in time
+   * and does not use up its attempts.
+   */
+  OUTAGE_SINCE: 'x-outage-since',
 } as const;
 export type TaskHeaderName = ValueOf<typeof TaskHeaders>;
 

@@ -162,7 +162,15 @@ export class DeadLetterQueueAdmin {
   }
 
   private retryHeaders(headers: Record<string, unknown>): Record<string, unknown> {
-    const { 'x-death': _death, 'x-first-death-exchange': _e, 'x-first-death-queue': _q, 'x-first-death-reason': _r, ...rest } = headers;
+    // A replay starts afresh: no broker death history, and no outage it was waiting out.
+    const {
+      'x-death': _death,
+      'x-first-death-exchange': _e,
+      'x-first-death-queue': _q,
+      'x-first-death-reason': _r,
+      [TaskHeaders.OUTAGE_SINCE]: _outage,
+      ...rest
+    } = headers;
     const retries = Number(rest[DlqHeaders.RETRIES] ?? 0) || 0;
     return {
       ...rest,

@@ -27,6 +27,7 @@ function uploadTask(n: number): TaskMessage {
 }
 
 class RetryableError extends Error {}
+class OutageError extends Error {}
 class DataFormatError extends Error {}
 
 const policy: RetryPolicy = (error, attempt) =>
@@ -182,6 +183,91 @@ describe('task messaging against RabbitMQ', () => {
       { taskId: badData.taskId, attempt: 1, category: ErrorCategory.DATA_FORMAT, reason: 'job boundary has an open ring' },
       { taskId: retryable.taskId, attempt: 4, category: ErrorCategory.NETWORK_TIMEOUT, reason: expect.stringMatching(/partner timed out.*gave up after 4 attempts/) as unknown as string },
     ]);
+  });
+
+  it('waits out an infrastructure outage without using attempts: nothing requeued at once, nothing in the DLQ, each task done once', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    let down = true;
+    const outagePolicy: RetryPolicy = (error, attempt) =>
+      error instanceof OutageError ? { action: 'retry', delayMs: 0, category: ErrorCategory.INTERNAL, reason: error.message, outage: true } : policy(error, attempt);
+    // One task finds its tracker unreachable (the delivery cannot even start), the other fails inside its handler.
+    const trackerDown = uploadTask(41);
+    const handlerDown = uploadTask(42);
+    const tracker: TaskTrackerPort = {
+      start: async (message) => {
+        if (down && message.taskId === trackerDown.taskId) throw new OutageError('server selection timed out');
+        return { status: 'run', trackerTaskId: message.taskId };
+      },
+      complete: async () => undefined,
+      recordFailure: async () => undefined,
+      renew: async () => true,
+    };
+    const runs: { taskId: string; attempt: number }[] = [];
+    const outcomes: string[] = [];
+    const registry = new HandlerRegistry()
+      .register(TaskType.UPLOAD_PARTNER_JOB, async ({ message, attempt }) => {
+        runs.push({ taskId: message.taskId, attempt });
+        if (down && message.taskId === handlerDown.taskId) throw new OutageError('connection reset by the database');
+      })
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
+    // Three attempts and three deliveries would each be used up many times over during this outage.
+    const consumer = consumerFor(t, registry, publisher, {
+      tracker,
+      retryPolicy: outagePolicy,
+      maxAttempts: 3,
+      outageRetryMaxDelayMs: 400,
+      onOutcome: ({ outcome }) => void outcomes.push(outcome),
+    });
+    await consumer.start();
+    await publisher.publish(trackerDown);
+    await publisher.publish(handlerDown);
+
+    await waitFor(() => (outcomes.filter((o) => o === 'deferred_outage').length >= 12 ? true : undefined), { timeoutMs: 20_000, what: 'the outage waited out' });
+    down = false;
+    await waitFor(() => (outcomes.filter((o) => o === 'completed').length === 2 ? true : undefined), { timeoutMs: 10_000, what: 'both tasks completed' });
+
+    expect(outcomes).not.toContain('requeued');
+    expect(outcomes).not.toContain('dead_lettered');
+    // Every run of the handler-side task was its first attempt: the outage used none.
+    expect(new Set(runs.filter((r) => r.taskId === handlerDown.taskId).map((r) => r.attempt))).toEqual(new Set([1]));
+    expect(runs.filter((r) => r.taskId === trackerDown.taskId)).toEqual([{ taskId: trackerDown.taskId, attempt: 1 }]);
+    expect(await drainQueue(t.failed)).toEqual([]);
+  });
+
+  it('dead-letters a task once its outage has lasted maxOutageMs, with the reason, after its give-up step', async () => {
+    const t = topology();
+    const publisher = publisherFor(t);
+    const givenUp: string[] = [];
+    const registry = new HandlerRegistry()
+      .register(
+        TaskType.UPLOAD_PARTNER_JOB,
+        async () => {
+          throw new OutageError('database unreachable');
+        },
+        { onGiveUp: async ({ message }) => void givenUp.push(message.taskId) },
+      )
+      .register(TaskType.PROCESS_PARTNER_LOG, async () => undefined)
+      .register(TaskType.PROCESS_PARTNER_DATA_FILE, async () => undefined);
+    const consumer = consumerFor(t, registry, publisher, {
+      retryPolicy: (error, attempt) =>
+        error instanceof OutageError ? { action: 'retry', delayMs: 0, category: ErrorCategory.INTERNAL, reason: error.message, outage: true } : policy(error, attempt),
+      maxOutageMs: 1500,
+      outageRetryMaxDelayMs: 200,
+    });
+    await consumer.start();
+    const task = uploadTask(43);
+    await publisher.publish(task);
+    const [dead] = await waitFor(async () => {
+      const found = await drainQueue(t.failed);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 15_000, what: 'the task in the DLQ' });
+    const headers = dead?.properties.headers ?? {};
+    expect(headers[TaskHeaders.TASK_ID]).toBe(task.taskId);
+    expect(headers[TaskHeaders.ATTEMPT]).toBe(1);
+    expect(String(headers[TaskHeaders.LAST_ERROR])).toMatch(/database unreachable \(gave up after waiting out an outage for \d+ s\)/);
+    expect(givenUp).toEqual([task.taskId]);
   });
 
   it('renews the task lease while a handler outlives it, stops at the end, and warns when the lease is lost', async () => {

@@ -1,4 +1,4 @@
-import { InvalidTaskError, TaskHeaders, parseTaskMessage, taskFailureHeaders, type TaskMessage, type TaskType } from '@agair/domain-models';
+import { InvalidTaskError, TaskHeaders, parseTaskMessage, taskFailureHeaders, type ErrorCategory, type TaskMessage, type TaskType } from '@agair/domain-models';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { watchChannelErrors } from './channel-errors.js';
@@ -10,7 +10,11 @@ import { keepLeaseAlive } from './lease-keeper.js';
 import { assertTaskTopology, tierFor, type TaskQueueTopology } from './task-queue.topology.js';
 import type { TaskTrackerPort } from './task-tracker.port.js';
 
-export type TaskOutcome = 'completed' | 'skipped_duplicate' | 'busy' | 'retried' | 'dead_lettered' | 'requeued';
+export type TaskOutcome = 'completed' | 'skipped_duplicate' | 'busy' | 'retried' | 'deferred_outage' | 'dead_lettered' | 'requeued';
+
+const DEFAULT_MAX_OUTAGE_MS = 3_600_000;
+const DEFAULT_OUTAGE_RETRY_MAX_DELAY_MS = 30_000;
+const OUTAGE_RETRY_MIN_DELAY_MS = 1000;
 
 export interface TaskConsumerSettings {
   connection: AmqpConnectionManager;
@@ -31,6 +35,14 @@ export interface TaskConsumerSettings {
   leaseMs: number;
   /** Delay before a duplicate delivery of a task another consumer is running is looked at again. */
   busyDelayMs?: number;
+  /**
+   * A task failing because the infrastructure is away (the policy's `outage` decisions, or a
+   * delivery that could not be settled) waits it out this long, without using up its attempts,
+   * before it is dead-lettered. Default one hour.
+   */
+  maxOutageMs?: number;
+  /** Longest wait between two tries during an outage: how late work resumes once it ends. Default 30 s. */
+  outageRetryMaxDelayMs?: number;
   /** Observes every delivery's outcome (metrics). */
   onOutcome?: (outcome: { type: TaskType | 'unknown'; outcome: TaskOutcome; category?: string; durationMs: number }) => void;
 }
@@ -115,8 +127,8 @@ export class TaskConsumer {
     let type: TaskType | 'unknown' = 'unknown';
     let outcome: TaskOutcome = 'requeued';
     let category: string | undefined;
+    let message: TaskMessage | undefined;
     try {
-      let message: TaskMessage;
       try {
         message = parseTaskMessage(msg.content, headers);
       } catch (err) {
@@ -130,9 +142,15 @@ export class TaskConsumer {
       type = message.type;
       ({ outcome, category } = await this.process(channel, msg, message, attempt));
     } catch (err) {
-      // Could not even move the delivery aside (broker or database away): hand it back.
-      this.settings.logger.error({ err, taskId: headers[TaskHeaders.TASK_ID] }, 'delivery could not be settled; requeueing');
-      this.nack(channel, msg);
+      // Could not settle the delivery (the database or the broker away, e.g. the tracker
+      // unreachable): put it aside for a while rather than hand it straight back, as an immediate
+      // requeue would spin through the broker's delivery limit into the DLQ within seconds.
+      if (message && (await this.deferForOutage(channel, msg, message, attempt, err))) {
+        outcome = 'deferred_outage';
+      } else {
+        this.settings.logger.error({ err, taskId: headers[TaskHeaders.TASK_ID] }, 'delivery could not be settled; requeueing');
+        this.nack(channel, msg);
+      }
     } finally {
       this.settings.onOutcome?.({ type, outcome, category, durationMs: performance.now() - started });
     }
@@ -194,7 +212,15 @@ export class TaskConsumer {
       await handler(context);
     } catch (err) {
       lease?.stop();
-      const decision = this.decide(err, attempt);
+      const decision = this.decide(err, attempt, msg);
+      if (decision.action === 'retry' && decision.outage) {
+        // The tracker is likely as unreachable as whatever failed: a best effort, and the task
+        // waits the outage out either way.
+        await tracker?.recordFailure(start.trackerTaskId, consumerId, attempt, decision).catch(() => undefined);
+        await this.defer(message, attempt, msg, decision.reason, decision.category);
+        this.ack(channel, msg);
+        return { outcome: 'deferred_outage', category: decision.category };
+      }
       await tracker?.recordFailure(start.trackerTaskId, consumerId, attempt, decision);
       if (decision.action === 'dead-letter') await this.giveUp(context, decision, log);
       const failure = taskFailureHeaders(decision.category, decision.reason);
@@ -236,17 +262,57 @@ export class TaskConsumer {
     }
   }
 
-  private decide(err: unknown, attempt: number): RetryDecision {
+  private decide(err: unknown, attempt: number, msg: ConsumeMessage): RetryDecision {
     let decision: RetryDecision;
     try {
       decision = this.settings.retryPolicy(err, attempt);
     } catch {
       decision = { action: 'retry', delayMs: 5000, category: 'internal', reason: String(err) };
     }
+    if (decision.action === 'retry' && decision.outage) {
+      const lastedMs = Date.now() - outageSince(msg);
+      const maxOutageMs = this.settings.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS;
+      if (lastedMs <= maxOutageMs) return decision;
+      return { action: 'dead-letter', category: decision.category, reason: `${decision.reason} (gave up after waiting out an outage for ${Math.round(lastedMs / 1000)} s)` };
+    }
     if (decision.action === 'retry' && attempt >= this.settings.maxAttempts) {
       return { action: 'dead-letter', category: decision.category, reason: `${decision.reason} (gave up after ${attempt} attempts)` };
     }
     return decision;
+  }
+
+  /**
+   * Publishes the task to a delay tier with the same attempt number and the time its outage
+   * began; the wait grows with the outage (half of it so far, within bounds), so a long outage
+   * costs few deliveries and work resumes soon after it ends.
+   */
+  private async defer(message: TaskMessage, attempt: number, msg: ConsumeMessage, reason: string, category: ErrorCategory): Promise<void> {
+    const since = outageSince(msg);
+    const maxDelayMs = this.settings.outageRetryMaxDelayMs ?? DEFAULT_OUTAGE_RETRY_MAX_DELAY_MS;
+    const delayMs = Math.min(maxDelayMs, Math.max(OUTAGE_RETRY_MIN_DELAY_MS, (Date.now() - since) / 2));
+    await this.settings.publisher.publish(message, {
+      attempt,
+      queue: tierFor(this.settings.topology, delayMs).queue,
+      expirationMs: delayMs,
+      headers: { ...taskFailureHeaders(category, reason), [TaskHeaders.OUTAGE_SINCE]: since },
+    });
+    this.settings.logger.warn(
+      { taskId: message.taskId, taskType: message.type, attempt, delayMs: Math.round(delayMs), outageS: Math.round((Date.now() - since) / 1000), reason },
+      'infrastructure unavailable; task deferred without using an attempt',
+    );
+  }
+
+  /** True when the delivery was put aside on a delay tier (and acknowledged); false when even that failed. */
+  private async deferForOutage(channel: Channel, msg: ConsumeMessage, message: TaskMessage, attempt: number, err: unknown): Promise<boolean> {
+    const maxOutageMs = this.settings.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS;
+    if (Date.now() - outageSince(msg) > maxOutageMs) return false; // the broker's delivery limit takes it from here
+    try {
+      await this.defer(message, attempt, msg, err instanceof Error ? err.message : String(err), 'internal');
+    } catch {
+      return false;
+    }
+    this.ack(channel, msg);
+    return true;
   }
 
   /** A body that is not a valid task can never succeed: straight to the DLQ, bytes unchanged. */
@@ -279,4 +345,10 @@ export class TaskConsumer {
       this.settings.logger.warn({ reason: (err as Error).message }, 'nack dropped: channel closed; the broker will redeliver');
     }
   }
+}
+
+/** When the outage this delivery is waiting out began: its header, or now for a first failure. */
+function outageSince(msg: ConsumeMessage): number {
+  const value = Number((msg.properties.headers ?? {})[TaskHeaders.OUTAGE_SINCE]);
+  return Number.isFinite(value) && value > 0 ? value : Date.now();
 }

@@ -39,6 +39,12 @@ export const TaskQueueEnv = {
     description: 'queue of PROCESS_PARTNER_LOG / PROCESS_PARTNER_DATA_FILE tasks, for a dedicated processing pool (empty: TASK_QUEUE)',
   }),
   TASK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'attempts before a task is dead-lettered' }),
+  TASK_MAX_OUTAGE_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    default: 3_600_000,
+    description: 'a task failing because the database, broker or Redis is away waits this long, without using attempts, before it is dead-lettered',
+  }),
   TASK_DELIVERY_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'deliveries without an ack before the broker dead-letters a message' }),
   TASK_RETRY_DELAY_SCALE: Type.Number({
     minimum: 0.0001,

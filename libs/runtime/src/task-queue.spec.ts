@@ -1,10 +1,12 @@
 import { PartnerCode } from '@agair/domain-models';
 import { PartnerDataFormatError, PartnerDownError, PartnerRateLimitError } from '@agair/partner-sdk';
+import { PublishFailedError } from '@agair/messaging';
 import { ConfigError, loadConfig } from '@agair/service-kit';
+import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { TaskQueueEnv } from './config.js';
-import { PermanentTaskError, createPartnerTaskRetryPolicy, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
+import { PermanentTaskError, createPartnerTaskRetryPolicy, isInfrastructureOutage, partnerTaskRetryPolicy, partnerTaskTopology } from './task-queue.js';
 import { jobNumberFor } from './upload-assignment.js';
 
 const details = { partnerCode: PartnerCode.SATLOC, endpoint: 'UploadJobData' };
@@ -34,6 +36,36 @@ describe('partnerTaskRetryPolicy', () => {
       category: 'partner-down',
     });
     expect(partnerTaskRetryPolicy(new Error('connection pool closed'), 1)).toMatchObject({ action: 'retry', category: 'internal' });
+  });
+});
+
+describe('infrastructure outages', () => {
+  it('waits out the database, the broker or Redis being away, without using an attempt', () => {
+    const unreachable = [
+      new MongoServerSelectionError('Server selection timed out after 5000 ms', { type: 'Unknown', servers: new Map() } as never),
+      new MongoNetworkError('connection 4 to 127.0.0.1:27017 closed'),
+      new MongoServerError({ code: 1, errmsg: 'failed to connect to `host=127.0.0.1 user=postgres`: dial error (connection refused)' }),
+      new PublishFailedError('publishing task t to q failed after 5 attempts: channel closed'),
+      new Error('upload failed', { cause: new MongoNetworkError('socket hang up') }),
+      Object.assign(new Error('Reached the max retries per request limit (which is 2).'), { name: 'MaxRetriesPerRequestError' }),
+    ];
+    for (const error of unreachable) {
+      expect(isInfrastructureOutage(error), error.message).toBe(true);
+      expect(partnerTaskRetryPolicy(error, 7)).toMatchObject({ action: 'retry', category: 'internal', outage: true });
+    }
+  });
+
+  it('does not take a wrong request, a duplicate key or a bug for an outage', () => {
+    const notOutages = [
+      new MongoServerError({ code: 11000, errmsg: 'E11000 duplicate key error' }),
+      new MongoServerError({ code: 2, errmsg: 'unknown operator: $foo' }),
+      new TypeError("Cannot read properties of undefined (reading 'id')"),
+      new PartnerDownError('503', { ...details, httpStatus: 503 }),
+    ];
+    for (const error of notOutages) {
+      expect(isInfrastructureOutage(error), error.message).toBe(false);
+      expect(partnerTaskRetryPolicy(error, 1)).not.toHaveProperty('outage');
+    }
   });
 });
 

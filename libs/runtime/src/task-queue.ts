@@ -1,5 +1,6 @@
 import { ErrorCategory, TaskType } from '@agair/domain-models';
-import { TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
+import { PublishBufferFullError, PublishFailedError, TaskPublisher, taskQueueTopology, type RetryPolicy, type TaskQueueTopology } from '@agair/messaging';
+import { isDatabaseUnavailableError } from '@agair/persistence';
 import { retryDecision, toDomainErrorCategory } from '@agair/partner-sdk';
 import type { AmqpConnection, Logger } from '@agair/service-kit';
 
@@ -64,7 +65,8 @@ export class RetryLaterTaskError extends Error {
  * The queue's retry decision: partner errors by their category (partner-sdk's policy: backoff
  * for timeouts, Retry-After for rate limits, long backoff when the partner is down, none for
  * data-format and not-found), permanent task errors straight to the DLQ, a task told to wait
- * after its delay, anything else
+ * after its delay, an infrastructure outage waited out without using attempts (the consumer's
+ * `maxOutageMs`), anything else
  * (database away, a bug) retried with backoff until the attempts ceiling. `delayScale`
  * multiplies every backoff (Retry-After included).
  */
@@ -72,6 +74,9 @@ export function createPartnerTaskRetryPolicy(delayScale = 1): RetryPolicy {
   return (error, attempt) => {
     if (error instanceof PermanentTaskError) return { action: 'dead-letter', category: error.category, reason: error.message };
     if (error instanceof RetryLaterTaskError) return { action: 'retry', delayMs: error.delayMs, category: ErrorCategory.INTERNAL, reason: error.message };
+    if (isInfrastructureOutage(error)) {
+      return { action: 'retry', delayMs: 0, category: ErrorCategory.INTERNAL, reason: error instanceof Error ? error.message : String(error), outage: true };
+    }
     const decision = retryDecision(error, attempt);
     const reason = error instanceof Error ? error.message : String(error);
     const category = toDomainErrorCategory(error);
@@ -82,3 +87,20 @@ export function createPartnerTaskRetryPolicy(delayScale = 1): RetryPolicy {
 }
 
 export const partnerTaskRetryPolicy: RetryPolicy = createPartnerTaskRetryPolicy();
+
+/** ioredis gives up a command after its reconnect attempts with this error. */
+const REDIS_UNAVAILABLE_ERROR = 'MaxRetriesPerRequestError';
+
+/**
+ * Whether `error` (or an error it wraps) says our own infrastructure is away: the database
+ * unreachable, the broker not confirming, Redis not answering. Such a failure says nothing
+ * about the task, so it is waited out rather than counted as an attempt.
+ */
+export function isInfrastructureOutage(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (isDatabaseUnavailableError(e)) return true;
+    if (e instanceof PublishFailedError || e instanceof PublishBufferFullError) return true;
+    if (e.name === REDIS_UNAVAILABLE_ERROR) return true;
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 
 /** Server error code for a unique index violation (E11000). */
 export const DUPLICATE_KEY_CODE = 11000;
@@ -23,4 +23,22 @@ export function isDuplicateKeyError(err: unknown): boolean {
 
 function isDuplicate(code: unknown, message: string): boolean {
   return code === DUPLICATE_KEY_CODE || (code === FERRETDB_INTERNAL_ERROR && POSTGRES_UNIQUE_VIOLATION.test(message));
+}
+
+/*
+ * FerretDB answers with InternalError when its PostgreSQL is away or restarting (connection
+ * refused; SQLSTATE 57P01–57P03: admin shutdown, crash shutdown, cannot connect now).
+ */
+const POSTGRES_UNAVAILABLE = /connection refused|failed to connect|SQLSTATE 57P0[1-3]|database system is (starting up|shutting down)/i;
+
+/**
+ * Whether `err` says the database cannot be reached right now (no server, a dropped connection,
+ * PostgreSQL behind FerretDB away), as opposed to an error in what was asked: the operation may
+ * well succeed once the database is back.
+ */
+export function isDatabaseUnavailableError(err: unknown): boolean {
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return true;
+  if (err instanceof MongoNotConnectedError || err instanceof MongoTopologyClosedError) return true;
+  if (err instanceof MongoServerError) return err.code === FERRETDB_INTERNAL_ERROR && POSTGRES_UNAVAILABLE.test(err.message);
+  return false;
 }
