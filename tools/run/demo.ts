@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     baseUrl: satlocBase,
     capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'],
   });
-  const customer = await http<{ id: string }>('POST', `${partnerApi}/api/customers`, admin, { name: `Demo Aerial Application ${runId}` });
+  const customer = await http<{ id: string }>('POST', `${partnerApi}/api/customers`, admin, { name: `Demo Aerial Application ${runId}`, partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] });
   await http('POST', `${partnerApi}/api/partners/systemUsers`, admin, { partnerId: partner.id, customerId: customer.id, username: 'demo', password: 'demo-password' });
   const pilot = await http<{ id: string }>('POST', `${partnerApi}/api/users`, admin, {
     username: `pilot-${runId}`,

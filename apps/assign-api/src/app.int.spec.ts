@@ -86,8 +86,8 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
     service = token('export-client', Role.SERVICE);
 
     const r = db.repositories;
-    ids.customerA = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
-    ids.customerB = (await r.customers.create({ name: 'Other Flying Co' })).id;
+    ids.customerA = (await r.customers.create({ name: 'Prairie Ag Air', partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] })).id;
+    ids.customerB = (await r.customers.create({ name: 'Other Flying Co', partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] })).id;
     ids.partner = (
       await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'] })
     ).id;
@@ -277,22 +277,37 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect(logs.text).not.toContain('sim-secret-pw-9');
     });
 
-    it('calls an inactive partner for nothing, health check included, and reports the upload failed with why', async () => {
-      const jobId = await createJob(customerA, ids.customerA, 'Inactive partner');
+    /** Switches the registry's permission off, returning what switches it on again. */
+    async function inactivePartner(): Promise<() => Promise<unknown>> {
       const partner = await db.repositories.partners.findByCode(PartnerCode.SATLOC);
       if (!partner) throw new Error('expected the SatLoc partner');
       await db.repositories.partners.deactivate(partner.id);
+      return () => db.repositories.partners.update(partner.id, { active: true });
+    }
+    async function unsubscribedCustomer(): Promise<() => Promise<unknown>> {
+      await db.repositories.customers.update(ids.customerA, { partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: false }] });
+      return () => db.repositories.customers.update(ids.customerA, { partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] });
+    }
+
+    it.each([
+      ['an inactive partner', inactivePartner, 'PARTNER_INACTIVE', /partner SATLOC is inactive/],
+      ['a partner the customer has only an inactive subscription to', unsubscribedCustomer, 'PARTNER_NOT_SUBSCRIBED', /has no active SATLOC subscription/],
+    ])('calls %s for nothing, health check included, and reports the upload failed with why', async (_case, switchOff, code, reason) => {
+      const jobId = await createJob(customerA, ids.customerA, `Not enabled: ${code}`);
+      const switchOn = await switchOff();
       try {
         const before = sim.state.requests.length;
         const response = await app.inject({ method: 'POST', url: `/api/jobs/${jobId}/assign`, headers: customerA, payload: { asUsers: [{ uid: ids.satlocPilot }] } });
         expect(response.statusCode).toBe(200);
         const body = response.json();
-        expect(body.errors).toEqual([expect.objectContaining({ userId: ids.satlocPilot, code: 'PARTNER_INACTIVE' })]);
+        expect(body.errors).toEqual([expect.objectContaining({ userId: ids.satlocPilot, code, message: expect.stringMatching(reason) })]);
         expect(body.assignments[0]).toMatchObject({ syncStatus: 'failed', status: 'NEW' });
-        expect(sim.state.requests.length - before, 'requests to the inactive partner').toBe(0);
+        expect(sim.state.requests.length - before, 'requests to the partner').toBe(0);
         expect(await queuedTasks()).toEqual([]);
+        const stored = await db.repositories.jobAssigns.findById(ids.customerA, body.assignments[0].assignId);
+        expect(stored?.upload.lastError).toMatch(reason);
       } finally {
-        await db.repositories.partners.update(partner.id, { active: true });
+        await switchOn();
       }
     });
 

@@ -55,8 +55,8 @@ describe('assign-api security', () => {
     ({ jwtSecret, sim, config, app, logs, db, redis, channel, topology } = harness);
 
     const r = db.repositories;
-    ids.a = (await r.customers.create({ name: 'Prairie Ag Air' })).id;
-    ids.b = (await r.customers.create({ name: 'Other Flying Co' })).id;
+    ids.a = (await r.customers.create({ name: 'Prairie Ag Air', partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] })).id;
+    ids.b = (await r.customers.create({ name: 'Other Flying Co', partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] })).id;
     ids.partner = (await r.partners.create({ code: PartnerCode.SATLOC, name: 'SatLoc', baseUrl: sim.baseUrl, capabilities: ['job_upload', 'aircraft_list', 'health_check'] })).id;
     ids.internalPilotA = await harness.createUser('pilot-internal-a', ids.a);
     ids.satlocPilotA = await harness.createUser('pilot-satloc-a', ids.a, '101');

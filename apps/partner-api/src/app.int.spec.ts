@@ -433,6 +433,21 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
       expect((await call('POST', '/api/partners/syncData', admin, { partnerCode: 'SATLOC' })).statusCode).toBe(400);
     });
 
+    it('uploadJob answers 422 PARTNER_NOT_SUBSCRIBED without calling the partner for a customer whose subscription is inactive, and records why', async () => {
+      await repos.customers.update(ids.a, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: false }] });
+      try {
+        const before = sim.state.requests.length;
+        const response = await call('POST', '/api/partners/uploadJob', customerA, { assignId: ids.assignA });
+        expect(response.statusCode, response.body).toBe(422);
+        expect(response.json()).toMatchObject({ code: 'PARTNER_NOT_SUBSCRIBED' });
+        expect(sim.state.requests.length - before, 'requests to the partner').toBe(0);
+        const assign = await repos.jobAssigns.findById(ids.a, ids.assignA);
+        expect(assign).toMatchObject({ status: AssignStatus.NEW, upload: { syncStatus: 'failed', lastError: `customer ${ids.a} has no active SATLOC subscription` } });
+      } finally {
+        await repos.customers.update(ids.a, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] });
+      }
+    });
+
     it('uploadJob sends a healthy partner the job immediately and records the extJobId; again is a no-op', async () => {
       const response = await call('POST', '/api/partners/uploadJob', customerA, { assignId: ids.assignA });
       expect(response.statusCode, response.body).toBe(200);

@@ -87,9 +87,9 @@ export class LogCollector {
       const groups = (await repositories.jobAssigns.findUploadedGroupedByPartnerCustomer(scope.partnerCode ? { partnerCode: scope.partnerCode } : {})).filter(
         (g) => !scope.customerId || g.customerId === scope.customerId,
       );
-      const notPolled = await this.partnersNotPolled(groups.map((g) => g.partnerCode));
+      const notPolled = await this.notPolledReasons(groups.map((g) => g.partnerCode));
       for (const group of groups) {
-        const reason = notPolled.get(group.partnerCode);
+        const reason = notPolled(group.partnerCode, group.customerId);
         if (reason !== undefined) {
           // An admin's decision, not a failure: no call to the partner, no error on the run.
           log.info({ partnerCode: group.partnerCode, customerId: group.customerId, reason }, 'partner not enabled for log download; not polled');
@@ -120,18 +120,28 @@ export class LogCollector {
     return finished ?? run;
   }
 
-  /** The partners among `codes` the registry does not let the poller use now, with why. */
-  private async partnersNotPolled(codes: readonly PartnerCode[]): Promise<Map<PartnerCode, string>> {
-    const notPolled = new Map<PartnerCode, string>();
+  /**
+   * Why the registry does not let the poller collect a customer's logs at a partner now (the
+   * partner is inactive or lacks log_download, or the customer has no active subscription to
+   * it), undefined when it does. One read of each partner and of its subscribers per cycle,
+   * however many customers and aircraft the cycle covers.
+   */
+  private async notPolledReasons(codes: readonly PartnerCode[]): Promise<(partnerCode: PartnerCode, customerId: string) => string | undefined> {
+    const partnerReasons = new Map<PartnerCode, string>();
+    const subscribers = new Map<PartnerCode, ReadonlySet<string>>();
     for (const code of new Set(codes)) {
       try {
         await assertPartnerEnabled(this.deps.repositories, code, PartnerCapability.LOG_DOWNLOAD);
       } catch (err) {
         if (!(err instanceof PartnerNotEnabledError)) throw err;
-        notPolled.set(code, err.message);
+        partnerReasons.set(code, err.message);
+        continue;
       }
+      subscribers.set(code, new Set((await this.deps.repositories.customers.listSubscribedTo(code)).map((c) => c.id)));
     }
-    return notPolled;
+    return (partnerCode, customerId) =>
+      partnerReasons.get(partnerCode) ??
+      (subscribers.get(partnerCode)?.has(customerId) ? undefined : `customer ${customerId} has no active ${partnerCode} subscription`);
   }
 
   private async collectCustomer(

@@ -118,7 +118,7 @@ try {
   const logBytes = flights.reduce((sum, f) => sum + f.bytes.length, 0);
   process.stderr.write(`simulated ${LOGS} logs (${(logBytes / LOGS / 1024).toFixed(0)} KiB, ${first.plan.spraySegments.length} spray passes each) in ${((performance.now() - simStarted) / 1000).toFixed(1)} s\n`);
 
-  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}` });
+  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}`, partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] });
   const pilot = await repositories.internalUsers.create({
     username: `pilot-${prefix}`,
     name: 'Dana Pilot',

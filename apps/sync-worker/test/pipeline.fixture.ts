@@ -95,7 +95,7 @@ export async function createPipelineWorld(options: { uploadQueue?: string } = {}
     baseUrl: simulator.baseUrl,
     capabilities: ['job_upload', 'log_download', 'aircraft_list', 'health_check'],
   });
-  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}` });
+  const customer = await repositories.customers.create({ name: `Prairie Aerial ${prefix}`, partnerSubscriptions: [{ partnerCode: PartnerCode.SATLOC, active: true }] });
   await repositories.partnerSystemUsers.create({
     partnerId: partner.id,
     partnerCode: PartnerCode.SATLOC,

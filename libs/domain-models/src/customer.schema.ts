@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { EmailSchema, NameSchema, Nullable, ObjectIdStringSchema, PartnerAircraftIdSchema, TimestampSchema } from './common.schema.js';
-import { PartnerCodeSchema } from './enums.js';
+import { PartnerCodeSchema, type PartnerCode } from './enums.js';
 
 /** A customer's use of one partner system. Credentials live on a PartnerSystemUser, not here. */
 export const PartnerSubscriptionSchema = Type.Object(
@@ -29,6 +29,17 @@ export const CustomerSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Customer = Static<typeof CustomerSchema>;
+
+/**
+ * Whether the platform works for this customer at the partner: the customer is active and has an
+ * active subscription to it. Without, its jobs are not uploaded there and its logs not polled.
+ */
+export function isSubscribedTo(
+  customer: { active: boolean; partnerSubscriptions: readonly { partnerCode: PartnerCode; active: boolean }[] },
+  partnerCode: PartnerCode,
+): boolean {
+  return customer.active && customer.partnerSubscriptions.some((s) => s.partnerCode === partnerCode && s.active);
+}
 
 export const CustomerViewSchema = CustomerSchema;
 export type CustomerView = Customer;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CustomerCreateSchema, CustomerSchema, CustomerUpdateSchema, PartnerAircraftSchema, type Customer } from './customer.schema.js';
+import { CustomerCreateSchema, CustomerSchema, CustomerUpdateSchema, PartnerAircraftSchema, isSubscribedTo, type Customer } from './customer.schema.js';
 import { schemaProblems } from './validation.js';
 
 const customer: Customer = {
@@ -25,6 +25,15 @@ describe('Customer', () => {
     ).toContainEqual(expect.stringContaining('/partnerSubscriptions/0/partnerCode'));
     const { active: _active, ...noActive } = customer;
     expect(schemaProblems(CustomerSchema, noActive)).toContainEqual(expect.stringContaining('active'));
+  });
+
+  it('is subscribed to a partner only while it and its subscription to that partner are active', () => {
+    expect(isSubscribedTo(customer, 'SATLOC')).toBe(true);
+    expect(isSubscribedTo(customer, 'AGIDRONEX')).toBe(false);
+    const lapsed: Customer = { ...customer, partnerSubscriptions: [{ partnerCode: 'SATLOC', active: false, since: customer.createdAt }] };
+    expect(isSubscribedTo(lapsed, 'SATLOC')).toBe(false);
+    expect(isSubscribedTo({ ...customer, partnerSubscriptions: [] }, 'SATLOC')).toBe(false);
+    expect(isSubscribedTo({ ...customer, active: false }, 'SATLOC')).toBe(false);
   });
 });
 

@@ -11,7 +11,10 @@ const assignId = 'a'.repeat(24);
 const jobId = 'b'.repeat(24);
 
 /** The repositories and partner uploadAssignment touches, with `markUploaded` failing `failures` times first. */
-function world(failures: number, options: { claimed?: boolean; partnerFails?: boolean; partner?: { active: boolean; capabilities: string[] } | null } = {}) {
+function world(
+  failures: number,
+  options: { claimed?: boolean; partnerFails?: boolean; partner?: { active: boolean; capabilities: string[] } | null; subscriptions?: { partnerCode: string; active: boolean }[] } = {},
+) {
   const assign = { id: assignId, jobId, status: AssignStatus.NEW, extJobId: null, partnerCode: PartnerCode.SATLOC, partnerAircraftId: '101' } as unknown as JobAssign;
   const job = {
     id: jobId,
@@ -36,6 +39,7 @@ function world(failures: number, options: { claimed?: boolean; partnerFails?: bo
   const partner = options.partner === undefined ? { active: true, capabilities: ['job_upload', 'log_download'] } : options.partner;
   const repositories = {
     partners: { findByCode: async () => partner },
+    customers: { findById: async () => ({ id: customerId, active: true, partnerSubscriptions: options.subscriptions ?? [{ partnerCode: PartnerCode.SATLOC, active: true }] }) },
     jobAssigns: { findById: async () => assign, markUploaded, recordUploadFailure, claimUpload, releaseUploadClaim, uploadClaimedUntil },
     jobs: { findById: async () => job },
     partnerSystemUsers: { getCredentials: async () => ({ username: 'u', password: 'p' }) },
@@ -90,8 +94,10 @@ describe('uploadAssignment: the partner registry governs', () => {
     ['inactive', { active: false, capabilities: ['job_upload'] }, 'PARTNER_INACTIVE', /partner SATLOC is inactive/],
     ['not registered', null, 'PARTNER_INACTIVE', /partner SATLOC is not registered/],
     ['without job_upload', { active: true, capabilities: ['log_download'] }, 'PARTNER_CAPABILITY_MISSING', /does not have the job_upload capability/],
-  ])('sends nothing to a partner %s, and records the upload failed with the reason', async (_case, partner, code, reason) => {
-    const w = world(0, { partner });
+    ['the customer has no subscription to', { subscriptions: [] }, 'PARTNER_NOT_SUBSCRIBED', /customer c{24} has no active SATLOC subscription/],
+    ['the customer has an inactive subscription to', { subscriptions: [{ partnerCode: 'SATLOC', active: false }] }, 'PARTNER_NOT_SUBSCRIBED', /has no active SATLOC subscription/],
+  ])('sends nothing to a partner %s, and records the upload failed with the reason', async (_case, registry, code, reason) => {
+    const w = world(0, registry === null || 'capabilities' in registry ? { partner: registry } : registry);
     const error = await uploadAssignment(w, customerId, assignId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PartnerNotEnabledError);
     expect(error).toMatchObject({ code, category: 'not-found' });

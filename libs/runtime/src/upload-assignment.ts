@@ -4,7 +4,7 @@ import { AssignStatus, ErrorCategory, PartnerCapability, UploadSyncStatus, type 
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
 import { jobFileFromGeoJson } from '@agair/satloc-parser';
-import { assertPartnerEnabled, PartnerNotEnabledError } from './partner-access.js';
+import { assertPartnerEnabledFor, PartnerNotEnabledError } from './partner-access.js';
 import { PermanentTaskError, RetryLaterTaskError } from './task-queue.js';
 
 export interface UploadAssignmentDeps {
@@ -78,13 +78,7 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
   }
   const job = await repositories.jobs.findById(customerId, assign.jobId);
   if (!job) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `job ${assign.jobId} not found`);
-  try {
-    await assertPartnerEnabled(repositories, assign.partnerCode, PartnerCapability.JOB_UPLOAD);
-  } catch (err) {
-    // Said on the assignment too: an inactive partner is a failed upload until an admin changes it.
-    if (err instanceof PartnerNotEnabledError) await repositories.jobAssigns.recordUploadFailure(customerId, assignId, { error: err.message, syncStatus: UploadSyncStatus.FAILED });
-    throw err;
-  }
+  await assertUploadEnabled(repositories, customerId, assignId, assign.partnerCode);
 
   const owner = randomUUID();
   if (!(await repositories.jobAssigns.claimUpload(customerId, assignId, owner, deps.claimMs ?? UPLOAD_CLAIM_MS))) {
@@ -100,6 +94,25 @@ export async function uploadAssignment(deps: UploadAssignmentDeps, customerId: s
     // the claim expires. Sent but not recorded: the claim stays, so a retry waits it out and finds
     // the record (or, after the claim's time, sends the job again: see README, known limits).
     if (!(err instanceof UploadNotRecordedError)) await repositories.jobAssigns.releaseUploadClaim(customerId, assignId, owner).catch(() => false);
+    throw err;
+  }
+}
+
+/**
+ * Throws `PartnerNotEnabledError` unless the partner is active with `job_upload` and the customer
+ * subscribed to it, and records it on the assignment: a failed upload until an admin changes the
+ * partner or the customer.
+ */
+export async function assertUploadEnabled(
+  repositories: Pick<Repositories, 'partners' | 'customers' | 'jobAssigns'>,
+  customerId: string,
+  assignId: string,
+  partnerCode: PartnerCode,
+): Promise<void> {
+  try {
+    await assertPartnerEnabledFor(repositories, customerId, partnerCode, PartnerCapability.JOB_UPLOAD);
+  } catch (err) {
+    if (err instanceof PartnerNotEnabledError) await repositories.jobAssigns.recordUploadFailure(customerId, assignId, { error: err.message, syncStatus: UploadSyncStatus.FAILED });
     throw err;
   }
 }

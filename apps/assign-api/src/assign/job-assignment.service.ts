@@ -13,7 +13,7 @@ import {
 import type { TaskPublisher } from '@agair/messaging';
 import { isPartnerError, type PartnerServiceFactory } from '@agair/partner-sdk';
 import type { Repositories } from '@agair/persistence';
-import { PartnerNotEnabledError, PermanentTaskError, UploadInProgressError, assertPartnerEnabled, uploadAssignment } from '@agair/runtime';
+import { PartnerNotEnabledError, PermanentTaskError, UploadInProgressError, assertPartnerEnabledFor, uploadAssignment } from '@agair/runtime';
 import { BadRequestError, type Logger } from '@agair/service-kit';
 import type { AssignMetrics } from './assign.metrics.js';
 import type { PartnerHealthGate } from './partner-health.gate.js';
@@ -198,9 +198,10 @@ export class JobAssignmentService {
       return { kind: 'assigned', outcome: this.outcome(failed ?? assign, created), error: { userId: assign.userId, code, message } };
     };
     if (!partners.implemented.includes(partnerCode)) return notAttempted('PARTNER_NOT_IMPLEMENTED', `Uploading to ${partnerCode} is not implemented yet`);
-    // Before the health check, which would call the partner: an inactive partner gets no call at all.
+    // Before the health check, which would call the partner: an inactive partner, or one the
+    // customer has no subscription to, gets no call at all.
     try {
-      await assertPartnerEnabled(repositories, partnerCode, PartnerCapability.JOB_UPLOAD);
+      await assertPartnerEnabledFor(repositories, customerId, partnerCode, PartnerCapability.JOB_UPLOAD);
     } catch (err) {
       if (!(err instanceof PartnerNotEnabledError)) throw err;
       return notAttempted(err.code, err.message);

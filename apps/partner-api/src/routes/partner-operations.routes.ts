@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AssignStatus, ErrorCategory, PartnerCapability, TaskType, UploadSyncStatus, createTaskMessage, type PartnerCode } from '@agair/domain-models';
+import { AssignStatus, ErrorCategory, TaskType, UploadSyncStatus, createTaskMessage, type PartnerCode } from '@agair/domain-models';
 import { isPartnerError } from '@agair/partner-sdk';
-import { PermanentTaskError, UploadInProgressError, uploadAssignment } from '@agair/runtime';
+import { PermanentTaskError, UploadInProgressError, assertUploadEnabled, uploadAssignment } from '@agair/runtime';
 import {
   NotFoundError,
   NotImplementedError,
@@ -88,10 +88,12 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
       }
       const partnerCode = assign.partnerCode;
       if (!partnerCode || !assign.partnerAircraftId) throw new UnprocessableError('NOT_A_PARTNER_ASSIGNMENT', 'The assigned user flies no partner aircraft');
-      const partner = await activePartner(partnerCode);
-      if (!partner.capabilities.includes(PartnerCapability.JOB_UPLOAD)) {
-        throw new UnprocessableError('PARTNER_CAPABILITY_MISSING', `Partner ${partnerCode} does not have the job_upload capability`);
-      }
+      await activePartner(partnerCode);
+      // Before the health check, which would call the partner: 422 for a partner without
+      // job_upload or a customer without a subscription to it, recorded on the assignment.
+      await assertUploadEnabled(ctx.repositories, customerId, assignId, partnerCode).catch((err: unknown) => {
+        throw err instanceof PermanentTaskError ? permanentUploadError(err) : err;
+      });
 
       let reason: { category: string; message: string };
       const health = await ctx.health.check(partnerCode);

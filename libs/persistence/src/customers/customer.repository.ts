@@ -1,4 +1,4 @@
-import type { Customer, CustomerCreate, CustomerUpdate, PartnerCode } from '@agair/domain-models';
+import { isSubscribedTo, type Customer, type CustomerCreate, type CustomerUpdate, type PartnerCode } from '@agair/domain-models';
 import { ObjectId, type Collection, type Db } from 'mongodb';
 import { fromObjectId, toObjectId } from '../infrastructure/object-id.mapper.js';
 import { systemClock, toIso, type Clock } from '../infrastructure/timestamp.mapper.js';
@@ -65,7 +65,7 @@ export class CustomerRepository {
     const docs = await this.customers.find({ active: true, 'partnerSubscriptions.partnerCode': partnerCode }).sort({ _id: 1 }).toArray();
     // The subscription's own `active` is checked here: matching two fields of one array element
     // would need $elemMatch, which FerretDB 1.x lacks.
-    return docs.filter((doc) => doc.partnerSubscriptions.some((s) => s.partnerCode === partnerCode && s.active)).map(toCustomer);
+    return docs.filter((doc) => isSubscribedTo(doc, partnerCode)).map(toCustomer);
   }
 
   /**
