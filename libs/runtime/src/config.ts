@@ -12,6 +12,10 @@ export const CredentialEnv = {
 export const PartnerEnv = {
   SATLOC_BASE_URL: Type.String({ pattern: '^https?://', description: 'SatLoc Cloud API root, ending in /api/Satloc' }),
   SATLOC_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000, description: 'deadline of one SatLoc request' }),
+  SATLOC_AUTH_METHOD: Type.Union([Type.Literal('GET'), Type.Literal('POST')], {
+    default: 'GET',
+    description: 'HTTP method of SatLoc AuthenticateAPIUser: GET as documented, POST for an account that wants it',
+  }),
   PARTNER_STATE_KEY_PREFIX: Type.String({
     default: 'agair:partner:',
     pattern: '^[A-Za-z0-9:_-]{1,64}$',

@@ -4,6 +4,7 @@ import type { Logger, RedisConnection, Registry } from '@agair/service-kit';
 export interface PartnerConfig {
   SATLOC_BASE_URL: string;
   SATLOC_TIMEOUT_MS: number;
+  SATLOC_AUTH_METHOD: 'GET' | 'POST';
   PARTNER_STATE_KEY_PREFIX: string;
 }
 
@@ -13,6 +14,6 @@ export function createPartners(redis: RedisConnection, metrics: Registry, config
     metrics,
     logger,
     keyPrefix: config.PARTNER_STATE_KEY_PREFIX,
-    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS },
+    satloc: { baseUrl: config.SATLOC_BASE_URL, timeoutMs: config.SATLOC_TIMEOUT_MS, authMethod: config.SATLOC_AUTH_METHOD },
   });
 }

@@ -33,6 +33,19 @@ async function uploadAndFly(): Promise<{ extJobId: string }> {
 }
 
 describe('SatLoc client against the simulator', () => {
+  it.each([
+    ['GET (the default, as SatLoc documents it)', undefined, 'GET'],
+    ['POST when configured', 'POST' as const, 'POST'],
+  ])('authenticates with %s', async (_case, authMethod, sent) => {
+    const configured = authMethod ? testClient(sim.baseUrl, { satloc: { authMethod } }) : client;
+    try {
+      await configured.service.getAircraftList(TEST_CREDS);
+      expect(sim.state.requests.filter((r) => r.endpoint === 'AuthenticateAPIUser').map((r) => r.method)).toEqual([sent]);
+    } finally {
+      if (configured !== client) await configured.factory.close();
+    }
+  });
+
   it('lists only the aircraft of the customer whose credentials are used', async () => {
     expect(await client.service.getAircraftList(TEST_CREDS)).toEqual([
       { aircraftId: '101', tailNumber: 'N101AG', name: 'Air Tractor 802' },

@@ -21,7 +21,10 @@ export interface SatlocClientConfig {
   downloadIdleTimeoutMs: number;
   /** JSON responses larger than this are refused. */
   maxJsonBytes: number;
-  /** HTTP method of AuthenticateAPIUser (the credentials travel in the query string either way). */
+  /**
+   * HTTP method of AuthenticateAPIUser: GET as SatLoc documents it; POST for an account that
+   * wants it. The credentials travel in the query string either way.
+   */
   authMethod: 'GET' | 'POST';
   /** Token lifetime when the partner announces none. */
   defaultTokenTtlMs: number;
@@ -45,7 +48,7 @@ export const defaultSatlocClientConfig: Omit<SatlocClientConfig, 'baseUrl'> = {
   uploadTimeoutMs: 60_000,
   downloadIdleTimeoutMs: 30_000,
   maxJsonBytes: 16 * 1024 * 1024,
-  authMethod: 'POST',
+  authMethod: 'GET',
   defaultTokenTtlMs: 20 * 60_000,
   tokenExpiryMarginMs: 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 10_000 },

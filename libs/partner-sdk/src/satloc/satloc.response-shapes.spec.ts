@@ -35,7 +35,7 @@ const pool = () => agent.get(ORIGIN);
 const endpoint = (name: string) => (path: string) => path.startsWith(`/api/Satloc/${name}`);
 
 function authReturns(body: unknown, status = 200): void {
-  pool().intercept({ path: endpoint('AuthenticateAPIUser'), method: 'POST' }).reply(status, body as object).persist();
+  pool().intercept({ path: endpoint('AuthenticateAPIUser'), method: 'GET' }).reply(status, body as object).persist();
 }
 function listReturns(body: unknown): void {
   pool().intercept({ path: endpoint('GetAircraftList'), method: 'GET' }).reply(200, body as object);
@@ -100,7 +100,7 @@ describe('response shapes', () => {
 
   it('scrubs the password when the partner echoes the request URL in an error', async () => {
     pool()
-      .intercept({ path: endpoint('AuthenticateAPIUser'), method: 'POST' })
+      .intercept({ path: endpoint('AuthenticateAPIUser'), method: 'GET' })
       .reply((opts) => ({ statusCode: 400, data: { Message: `Bad request: ${opts.path}` } }));
     const error = (await service.verifyCredentials(creds).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(PartnerDataFormatError);

@@ -18,9 +18,9 @@ const admin = (path: string, init?: { method?: string; body?: unknown }) =>
     body: init?.body === undefined ? undefined : JSON.stringify(init.body),
   });
 
-async function tokenFor(): Promise<string> {
+async function tokenFor(method: 'GET' | 'POST' = 'GET'): Promise<string> {
   const q = new URLSearchParams({ username: TEST_CREDS.username, password: TEST_CREDS.password });
-  const res = await fetch(`${sim.baseUrl}/AuthenticateAPIUser?${q}`, { method: 'POST' });
+  const res = await fetch(`${sim.baseUrl}/AuthenticateAPIUser?${q}`, { method });
   const body = (await res.json()) as { Result: { Token: string } };
   return body.Result.Token;
 }
@@ -35,6 +35,12 @@ async function upload(token: string): Promise<number> {
 }
 
 describe('SatLoc Cloud simulator', () => {
+  it('authenticates with GET, as documented, and with POST', async () => {
+    for (const method of ['GET', 'POST'] as const) expect(await tokenFor(method)).toEqual(expect.any(String));
+    expect(sim.state.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(sim.state.authentications).toBe(2);
+  });
+
   it('flies an uploaded job and keeps the ground truth of the log', async () => {
     const jobId = await upload(await tokenFor());
     const produced = (await (await admin('/logs/produce', { method: 'POST', body: {} })).json()) as { produced: { logId: string }[] };
