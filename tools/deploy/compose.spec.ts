@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appDefaultPort, appNames, readYaml, repoPath, schemaSources } from './deploy-tools.js';
+import { appDefaultPort, appNames, cronIntervalsMinutes, readYaml, repoPath, schemaSources } from './deploy-tools.js';
 
 interface ComposeService {
   image?: string;
@@ -71,6 +71,12 @@ describe('docker/compose.yml', () => {
     const shutdownMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 25_000);
     expect(seconds(service.stop_grace_period)).toBeGreaterThanOrEqual(shutdownMs / 1000 + 5);
     expect(service.read_only).toBe(true);
+  });
+
+  it('the poller polls every minute, the development interval, unless POLL_CRON is set', () => {
+    const cron = compose.services.poller.environment?.POLL_CRON ?? '';
+    expect(cron).toMatch(/^\$\{POLL_CRON:-.+\}$/);
+    expect(cronIntervalsMinutes(cron.replace(/^\$\{POLL_CRON:-(.+)\}$/, '$1'))).toEqual([1]);
   });
 
   it('secrets are development placeholders that the environment overrides', () => {

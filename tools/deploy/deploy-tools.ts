@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Cron } from 'croner';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 
 /** Repository root (this file lives in tools/deploy/). */
@@ -96,4 +97,14 @@ export function builtEntryPoint(projectDir: string, tsconfigName: string, source
   if (!existsSync(repoPath(projectDir, sourceEntry))) throw new Error(`${projectDir}/${sourceEntry} does not exist`);
   if (!sourceEntry.startsWith(`${rootDir}/`)) throw new Error(`${sourceEntry} is outside rootDir ${rootDir} of ${projectDir}/${tsconfigName}`);
   return `${projectDir}/${outDir}/${sourceEntry.slice(rootDir.length + 1).replace(/\.ts$/, '.js')}`;
+}
+
+/**
+ * Every interval, in minutes, between the runs of a cron expression over one day (UTC, as the
+ * poller schedules it): `[1]` for every minute, `[15]` for every quarter hour.
+ */
+export function cronIntervalsMinutes(expression: string): number[] {
+  const runs = new Cron(expression, { timezone: 'UTC' }).nextRuns(1441, '2026-01-05T00:00:00Z').filter((run) => run.getTime() <= Date.parse('2026-01-06T00:00:00Z'));
+  const intervals = runs.slice(1).map((run, i) => (run.getTime() - (runs[i] as Date).getTime()) / 60_000);
+  return [...new Set(intervals)];
 }

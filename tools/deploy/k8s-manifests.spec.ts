@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type KubeObject, appDefaultPort, appNames, defaultShutdownTimeoutMs, kustomizeBinary, renderOverlay, schemaSources } from './deploy-tools.js';
+import { type KubeObject, appDefaultPort, appNames, cronIntervalsMinutes, defaultShutdownTimeoutMs, kustomizeBinary, renderOverlay, schemaSources } from './deploy-tools.js';
 import { KubernetesSchemaValidator } from './kubernetes-schema.validator.js';
 
 // Pod-level types, just the fields these checks read.
@@ -216,6 +216,17 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
       }
       expect(env.filter((e) => secretLike.test(e.name) && e.value !== undefined), `${app} has no literal secret`).toEqual([]);
     }
+  });
+});
+
+describe('poll interval per environment', () => {
+  it.each([
+    ['dev', 1],
+    ['prod', 15],
+  ] as const)('the %s overlay has the poller poll every %i minute(s)', (overlay, minutes) => {
+    const cron = configValue(overlay, deployment(overlay, 'poller'), 'POLL_CRON');
+    expect(cron, 'POLL_CRON rendered into the poller').toBeDefined();
+    expect(cronIntervalsMinutes(cron as string)).toEqual([minutes]);
   });
 });
 
