@@ -54,7 +54,7 @@ export function syncWorkerMetrics(registry: Registry) {
       () =>
         new Histogram({
           name: 'agair_log_processing_seconds',
-          help: 'Flight log decoding and statistics time by format',
+          help: 'Flight log decoding and statistics time by format and outcome (processed, skipped, unusable)',
           labelNames: ['format', 'outcome'],
           buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
           registers: [registry],

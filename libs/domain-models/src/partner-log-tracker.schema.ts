@@ -38,6 +38,27 @@ export const PartnerLogTrackerStateSchema = literalUnion([
   PartnerLogTrackerState.SKIPPED,
 ]);
 
+/** Why a log was deliberately not processed (`skip.reason`). */
+export const LogSkipReason = {
+  /** The log shows no application: the spray never came on, or no area and no volume were applied (a ferry flight). */
+  NOTHING_APPLIED: 'nothing_applied',
+  /** The same bytes were collected under another log id for this customer. */
+  DUPLICATE_CONTENT: 'duplicate_content',
+} as const;
+export type LogSkipReason = ValueOf<typeof LogSkipReason>;
+export const LogSkipReasonSchema = literalUnion([LogSkipReason.NOTHING_APPLIED, LogSkipReason.DUPLICATE_CONTENT]);
+
+/** Why a tracker is SKIPPED: the code to filter on and a sentence for operators. */
+export const LogSkipSchema = Type.Object(
+  {
+    reason: LogSkipReasonSchema,
+    message: Type.String({ maxLength: 2000 }),
+    at: TimestampSchema,
+  },
+  { additionalProperties: false },
+);
+export type LogSkip = Static<typeof LogSkipSchema>;
+
 /** States in which the record must hold a lease; a sweeper reclaims them when it expires. */
 export const PartnerLogTrackerLeasedStates: readonly PartnerLogTrackerState[] = [
   PartnerLogTrackerState.DOWNLOADING,
@@ -67,6 +88,8 @@ export const PartnerLogTrackerSchema = Type.Object(
     /** When PROCESS_PARTNER_LOG was last published; a DOWNLOADED tracker without it is re-enqueued. */
     enqueuedAt: Nullable(TimestampSchema),
     error: Nullable(ErrorInfoSchema),
+    /** Set when the log is SKIPPED with a recorded reason (a skip recorded without one leaves it null). */
+    skip: Nullable(LogSkipSchema),
     applicationFileId: Nullable(ObjectIdStringSchema),
     downloadedAt: Nullable(TimestampSchema),
     processedAt: Nullable(TimestampSchema),

@@ -18,6 +18,7 @@ const processing: PartnerLogTracker = {
   sizeBytes: 1_482_113,
   enqueuedAt: '2024-06-10T09:00:02Z',
   error: null,
+  skip: null,
   applicationFileId: null,
   downloadedAt: '2024-06-10T09:00:01Z',
   processedAt: null,

@@ -18,21 +18,28 @@ export interface ProcessLogDeps {
 
 /**
  * Processes a log under its tracker: claim (DOWNLOADED → PROCESSING, or FAILED → PROCESSING for
- * a replay), process, then PROCESSED; an unusable file → FAILED with the decoder's reason, no
- * retry; any other failure hands the tracker back (→ DOWNLOADED) and rethrows for the retry.
+ * a replay), process, then PROCESSED; a log that applied nothing → SKIPPED with the reason; an
+ * unusable file → FAILED with the decoder's reason; neither is retried. Any other failure hands
+ * the tracker back (→ DOWNLOADED) and rethrows for the retry.
  */
 async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, input: StoredLogInput, taskId: string): Promise<void> {
   const { repositories, workerId } = deps;
   const started = performance.now();
+  const fields = { taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId };
   try {
     const result = await underLease(deps, tracker, taskId, () => processLogFile(deps, input));
     deps.metrics.logProcessing.observe({ format: result.formatName, outcome: result.outcome }, (performance.now() - started) / 1000);
-    if (result.outcome === 'unusable') {
-      await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, { category: ErrorCategory.DATA_FORMAT, message: result.reason });
-      deps.logger.warn({ taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId, reason: result.reason }, 'flight log unusable');
-      return;
+    switch (result.outcome) {
+      case 'skipped':
+        await repositories.partnerLogTrackers.markSkipped(tracker.id, workerId, { reason: result.reason, message: result.message });
+        return;
+      case 'unusable':
+        await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, { category: ErrorCategory.DATA_FORMAT, message: result.reason });
+        deps.logger.warn({ ...fields, reason: result.reason }, 'flight log unusable');
+        return;
+      case 'processed':
+        await repositories.partnerLogTrackers.markProcessed(tracker.id, workerId, { applicationFileId: result.applicationFileId });
     }
-    await repositories.partnerLogTrackers.markProcessed(tracker.id, workerId, { applicationFileId: result.applicationFileId });
   } catch (err) {
     await repositories.partnerLogTrackers
       .releaseProcessing(tracker.id, workerId, { category: ErrorCategory.INTERNAL, message: err instanceof Error ? err.message : String(err) })
@@ -125,6 +132,7 @@ export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler
       fileName: file.fileName,
     });
     if (result.outcome === 'unusable') throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `stored file ${p.storedFileId} is unusable: ${result.reason}`);
+    // A file that applied nothing leaves a finished tracker and any records it already has as they are.
   };
 }
 

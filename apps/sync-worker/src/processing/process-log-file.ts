@@ -1,8 +1,23 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { MatchMethod, ProcessingStage, type ApplicationMatch, type ApplicationSummary, type Job, type JobAssign, type PartnerCode } from '@agair/domain-models';
+import {
+  LogSkipReason,
+  MatchMethod,
+  ProcessingStage,
+  type ApplicationMatch,
+  type ApplicationSummary,
+  type Job,
+  type JobAssign,
+  type PartnerCode,
+} from '@agair/domain-models';
 import type { Repositories } from '@agair/persistence';
 import { refreshJobApplicationRecord } from '@agair/runtime';
-import { FLIGHT_LOG_VERSION_MAJOR, FLIGHT_LOG_VERSION_MINOR, FlightLogParseError, decodeFlightLog } from '@agair/satloc-parser';
+import {
+  FLIGHT_LOG_VERSION_MAJOR,
+  FLIGHT_LOG_VERSION_MINOR,
+  FlightLogParseError,
+  decodeFlightLog,
+  type FlightLogDecodeStats,
+} from '@agair/satloc-parser';
 import type { Logger } from '@agair/service-kit';
 import type { ComputePool } from './compute-pool.js';
 import { matchLog } from './log-matcher.js';
@@ -20,8 +35,30 @@ export interface StoredLogInput {
 
 export type ProcessLogResult =
   | { outcome: 'processed'; applicationFileId: string; match: ApplicationMatch; summary: ApplicationSummary; formatName: string }
+  /** The log shows no application (a ferry flight): nothing is stored and no job's record changes. */
+  | { outcome: 'skipped'; reason: typeof LogSkipReason.NOTHING_APPLIED; message: string; match: ApplicationMatch; formatName: string }
   /** The file as a whole cannot be decoded (empty, not a flight log, unsupported version): retrying cannot help. */
   | { outcome: 'unusable'; reason: string; formatName: string };
+
+/**
+ * Why a log counts as applying nothing, or null when it applied something: no swath area and no
+ * volume. A spray switched on without area or volume (a ground test) applied nothing either.
+ * Damage found while reading is named, since a damaged log may have lost its spraying.
+ */
+export function nothingAppliedReason(summary: ApplicationSummary, decodeStats: Pick<FlightLogDecodeStats, 'recordsCorrupt' | 'truncatedTail'>): string | null {
+  if (summary.treatedAreaHa > 0 || summary.grossSprayedAreaHa > 0 || summary.volumeAppliedL > 0) return null;
+  const what =
+    summary.sprayTimeS > 0
+      ? `spray on for ${summary.sprayTimeS} s but no area or volume applied`
+      : summary.distanceFlownM > 0
+        ? 'ferry flight, spray never on'
+        : 'no flight recorded';
+  const damage = [
+    decodeStats.recordsCorrupt > 0 ? `${decodeStats.recordsCorrupt} corrupt records` : null,
+    decodeStats.truncatedTail ? 'the file ends inside a record' : null,
+  ].filter((d): d is string => d !== null);
+  return damage.length > 0 ? `${what} (${damage.join(', ')})` : what;
+}
 
 /** Identifying a log reads its first records on the event loop, yielding between slices. */
 const SLICE_BYTES = 256 * 1024;
@@ -56,7 +93,8 @@ export interface ProcessLogFileDeps {
 /**
  * Turns a stored flight log into application records: identify → match to an assignment →
  * statistics against the job's field (on a worker thread) → store (idempotent per log content)
- * → recompute the job's record from all its logs.
+ * → recompute the job's record from all its logs. A log that applied nothing stops before the
+ * store (`skipped`); one the decoders cannot read is `unusable`.
  */
 export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogInput): Promise<ProcessLogResult> {
   const startedAt = new Date();
@@ -94,6 +132,16 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
   }
 
   const { statistics, decodeStats } = measured;
+  // Decided on the whole log's statistics, after the match (which only names the job the flight
+  // was for): nothing is stored and no job's record is recomputed, matched or not.
+  const nothingApplied = nothingAppliedReason(statistics.summary, decodeStats);
+  if (nothingApplied !== null) {
+    deps.logger.info(
+      { logId: input.logId, trackerId: input.trackerId, customerId: input.customerId, assignId: assign?.id ?? null, match: match.method, reason: nothingApplied },
+      'flight log applied nothing; skipped',
+    );
+    return { outcome: 'skipped', reason: LogSkipReason.NOTHING_APPLIED, message: nothingApplied, match, formatName: measured.formatName };
+  }
   const finishedAt = new Date();
   const saved = await deps.repositories.applicationRecords.saveProcessedLog(
     {

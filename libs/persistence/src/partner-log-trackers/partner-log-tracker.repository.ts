@@ -3,6 +3,8 @@ import {
   PartnerLogTrackerMachine,
   PartnerLogTrackerState as State,
   assertTransition,
+  type LogSkip,
+  type LogSkipReason,
   type PartnerCode,
   type PartnerLogTracker,
 } from '@agair/domain-models';
@@ -39,6 +41,8 @@ export interface PartnerLogTrackerDocument {
   sizeBytes: number | null;
   enqueuedAt: Date | null;
   error: ErrorInfoDocument | null;
+  /** Absent on trackers written before skip reasons were recorded. */
+  skip?: LogSkipDocument | null;
   applicationFileId: ObjectId | null;
   downloadedAt: Date | null;
   processedAt: Date | null;
@@ -46,6 +50,12 @@ export interface PartnerLogTrackerDocument {
   rawLogRemovedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface LogSkipDocument {
+  reason: LogSkipReason;
+  message: string;
+  at: Date;
 }
 
 /** A log as the partner lists it. */
@@ -122,6 +132,7 @@ export class PartnerLogTrackerRepository {
       sizeBytes: null,
       enqueuedAt: null,
       error: null,
+      skip: null,
       applicationFileId: null,
       downloadedAt: null,
       processedAt: null,
@@ -289,9 +300,13 @@ export class PartnerLogTrackerRepository {
     });
   }
 
-  /** DOWNLOADING or PROCESSING → SKIPPED: duplicate content, or no application in the log. */
-  async markSkipped(trackerId: string, owner: string): Promise<PartnerLogTracker | null> {
-    return this.transition(trackerId, [State.DOWNLOADING, State.PROCESSING], State.SKIPPED, owner, { $set: { lease: null } });
+  /**
+   * DOWNLOADING or PROCESSING → SKIPPED: duplicate content, or no application in the log. The
+   * reason, when given, is kept on the tracker (`skip`) for operators and filters.
+   */
+  async markSkipped(trackerId: string, owner: string, skip?: { reason: LogSkipReason; message: string }): Promise<PartnerLogTracker | null> {
+    const recorded: LogSkipDocument | null = skip ? { reason: skip.reason, message: skip.message.slice(0, 2000), at: this.clock() } : null;
+    return this.transition(trackerId, [State.DOWNLOADING, State.PROCESSING], State.SKIPPED, owner, { $set: { lease: null, error: null, skip: recorded } });
   }
 
   /** PENDING → SKIPPED: listed but out of scope (too old, no uploaded assignment). */
@@ -467,6 +482,7 @@ export function toPartnerLogTracker(doc: PartnerLogTrackerDocument): PartnerLogT
     sizeBytes: doc.sizeBytes,
     enqueuedAt: toIsoOrNull(doc.enqueuedAt),
     error: toErrorInfo(doc.error),
+    skip: toLogSkip(doc.skip ?? null),
     applicationFileId: fromObjectIdOrNull(doc.applicationFileId),
     downloadedAt: toIsoOrNull(doc.downloadedAt),
     processedAt: toIsoOrNull(doc.processedAt),
@@ -474,4 +490,8 @@ export function toPartnerLogTracker(doc: PartnerLogTrackerDocument): PartnerLogT
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };
+}
+
+function toLogSkip(doc: LogSkipDocument | null): LogSkip | null {
+  return doc && { reason: doc.reason, message: doc.message, at: toIso(doc.at) };
 }
