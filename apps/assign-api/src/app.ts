@@ -1,6 +1,6 @@
 import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
-import { createHttpApp, createMetricsRegistry, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
+import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
 import { JobAssignmentService } from './assign/job-assignment.service.js';
 import { PartnerHealthGate } from './assign/partner-health.gate.js';
@@ -23,7 +23,9 @@ function closer(name: string, close: () => Promise<void>): Dependency {
 export async function buildApp(config: AssignApiConfig, logger: Logger): Promise<HttpApp> {
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger);
   const metrics = createMetricsRegistry(SERVICE_NAME);
-  const partners = createPartners(redis, metrics, config, logger);
+  // Rate limits, idempotency keys and partner state go on without Redis while it is away (degraded).
+  const redisFallback = new RedisFallback({ redis: redis.client, metrics, logger, timeoutMs: config.REDIS_REQUEST_TIMEOUT_MS });
+  const partners = createPartners(redis, metrics, config, logger, redisFallback);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
 
   // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;
@@ -45,7 +47,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     logger,
     metrics,
     // Closed in reverse order: publisher and partner pools before the connections they use.
-    dependencies: [database.mongo, amqp, redis, indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close())],
+    dependencies: [database.mongo, amqp, optionalDependency(redis), indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close())],
     docs: true,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
   });
@@ -53,7 +55,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     jwtSecret: config.JWT_SECRET,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    rateLimit: { redis: redis.client, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+    rateLimit: { redis: redis.client, fallback: redisFallback, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
   });
 
   app.addHook('onReady', async () => {
@@ -87,6 +89,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     }),
     idempotency: new IdempotencyStore({
       redis: redis.client,
+      fallback: redisFallback,
       prefix: config.IDEMPOTENCY_REDIS_PREFIX,
       ttlS: config.IDEMPOTENCY_TTL_S,
       // Longer than any request may take (upload and enqueue budgets plus database time).

@@ -1,5 +1,5 @@
 import { CredentialEnv, PartnerEnv, TaskQueueEnv } from '@agair/runtime';
-import { AmqpEnv, AuthEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
+import { AmqpEnv, AuthEnv, HttpEnv, MongoEnv, RedisEnv, RedisFallbackEnv, RuntimeEnv } from '@agair/service-kit';
 import { Type, type Static } from 'typebox';
 
 export const AssignApiConfig = Type.Object({
@@ -9,6 +9,7 @@ export const AssignApiConfig = Type.Object({
   ...MongoEnv,
   ...AmqpEnv,
   ...RedisEnv,
+  ...RedisFallbackEnv,
   ...AuthEnv,
   ...CredentialEnv,
   ...PartnerEnv,

@@ -1,6 +1,6 @@
 import { TaskType, type TaskMessage } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
-import { createHttpApp, createMetricsRegistry, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
+import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
 import type { PartnerApiContext } from './context.js';
 import { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
@@ -16,6 +16,8 @@ export const SERVICE_NAME = 'partner-api';
 export async function buildApp(config: PartnerApiConfig, logger: Logger): Promise<HttpApp> {
   const { database, amqp, redis } = openConnections(config, SERVICE_NAME, logger);
   const metrics = createMetricsRegistry(SERVICE_NAME);
+  // Rate limits and partner state go on without Redis while it is away (degraded).
+  const redisFallback = new RedisFallback({ redis: redis.client, metrics, logger, timeoutMs: config.REDIS_REQUEST_TIMEOUT_MS });
 
   const app = await createHttpApp({
     name: SERVICE_NAME,
@@ -23,17 +25,17 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     description: 'Partners, partner system users (credentials), customers and users, aircraft, manual upload and sync triggers, partner status.',
     logger,
     metrics,
-    dependencies: [database.mongo, amqp, redis],
+    dependencies: [database.mongo, amqp, optionalDependency(redis)],
     docs: true,
   });
   await registerAuth(app, {
     jwtSecret: config.JWT_SECRET,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    rateLimit: { redis: redis.client, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+    rateLimit: { redis: redis.client, fallback: redisFallback, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
   });
 
-  const partners = createPartners(redis, metrics, config, logger);
+  const partners = createPartners(redis, metrics, config, logger, redisFallback);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
 
   const ctx: PartnerApiContext = {

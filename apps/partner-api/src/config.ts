@@ -1,4 +1,4 @@
-import { AmqpEnv, AuthEnv, HttpEnv, MongoEnv, RedisEnv, RuntimeEnv } from '@agair/service-kit';
+import { AmqpEnv, AuthEnv, HttpEnv, MongoEnv, RedisEnv, RedisFallbackEnv, RuntimeEnv } from '@agair/service-kit';
 import { CredentialEnv, PartnerEnv, TaskQueueEnv } from '@agair/runtime';
 import { Type, type Static } from 'typebox';
 
@@ -9,6 +9,7 @@ export const PartnerApiConfig = Type.Object({
   ...MongoEnv,
   ...AmqpEnv,
   ...RedisEnv,
+  ...RedisFallbackEnv,
   ...AuthEnv,
   ...CredentialEnv,
   ...PartnerEnv,

@@ -30,9 +30,10 @@ export interface PartnerApiHarness {
 /**
  * partner-api built in-process against the real services, with a database, queue prefix and
  * Redis prefix of its own and an in-process SatLoc simulator seeded with `simInitial`; plus the
- * repositories, Redis and a broker channel for the test to look behind the API.
+ * repositories, Redis and a broker channel for the test to look behind the API. `env` adds to (or
+ * overrides) the app's environment.
  */
-export async function startPartnerApiHarness(options: { runPrefix: string; simInitial: SimSeed }): Promise<PartnerApiHarness> {
+export async function startPartnerApiHarness(options: { runPrefix: string; simInitial: SimSeed; env?: Record<string, string> }): Promise<PartnerApiHarness> {
   const run = uniqueName(options.runPrefix);
   const jwtSecret = randomBytes(32).toString('hex');
   const sim = await createSatlocSimulator({ initial: options.simInitial });
@@ -58,6 +59,7 @@ export async function startPartnerApiHarness(options: { runPrefix: string; simIn
     RATE_LIMIT_MAX: '100000',
     ENQUEUE_TIMEOUT_MS: '5000',
     AMQP_RECONNECT_S: '1',
+    ...options.env,
   });
   const logs = new LogCapture();
   const app = await buildApp(config, createLogger({ name: 'partner-api', level: 'trace', destination: logs }));

@@ -42,4 +42,5 @@ export type {
 } from './resilience/partner-state.store.js';
 export { RedisPartnerStateStore } from './resilience/redis-partner-state.store.js';
 export { MemoryPartnerStateStore } from './resilience/memory-partner-state.store.js';
+export { FallbackPartnerStateStore, type StateStoreGuard } from './resilience/fallback-partner-state.store.js';
 export { PartnerMetrics } from './metrics/partner.metrics.js';

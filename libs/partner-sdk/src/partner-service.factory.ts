@@ -7,6 +7,7 @@ import { PartnerNotImplementedError } from './errors/partner.errors.js';
 import { silentLogger, type PartnerLogger } from './logger.js';
 import { PartnerMetrics } from './metrics/partner.metrics.js';
 import type { PartnerService } from './partner.contract.js';
+import { FallbackPartnerStateStore, type StateStoreGuard } from './resilience/fallback-partner-state.store.js';
 import type { PartnerStateStore } from './resilience/partner-state.store.js';
 import { RedisPartnerStateStore } from './resilience/redis-partner-state.store.js';
 import { SatlocPartnerService } from './satloc/satloc.client.js';
@@ -17,6 +18,11 @@ export interface PartnerServiceFactoryOptions {
   redis?: Redis;
   /** Instead of `redis`: another state store, e.g. MemoryPartnerStateStore for one process. */
   stateStore?: PartnerStateStore;
+  /**
+   * With `redis`: the state goes to an in-process store while Redis cannot answer, as this guard
+   * decides (`FallbackPartnerStateStore`). Without it, every operation waits for Redis's client.
+   */
+  redisFallback?: StateStoreGuard;
   metrics: Registry;
   logger?: PartnerLogger;
   /** Prefix of every Redis key the SDK writes. Default `agair:partner:`. */
@@ -46,7 +52,7 @@ export function createPartnerServiceFactory(options: PartnerServiceFactoryOption
   const logger = options.logger ?? silentLogger;
   const keyPrefix = options.keyPrefix ?? 'agair:partner:';
   const metrics = new PartnerMetrics(options.metrics);
-  const store = options.stateStore ?? (options.redis ? new RedisPartnerStateStore(options.redis) : undefined);
+  const store = options.stateStore ?? (options.redis ? sharedStore(options.redis, options.redisFallback) : undefined);
   if (!store) throw new TypeError('createPartnerServiceFactory needs `redis` (or a `stateStore`)');
   const instances = new Map<string, PartnerService & { close?: () => Promise<void> }>();
 
@@ -80,4 +86,9 @@ export function createPartnerServiceFactory(options: PartnerServiceFactoryOption
       await Promise.all(all.map((s) => s.close?.()));
     },
   };
+}
+
+function sharedStore(redis: Redis, fallback: StateStoreGuard | undefined): PartnerStateStore {
+  const store = new RedisPartnerStateStore(redis);
+  return fallback ? new FallbackPartnerStateStore(store, fallback) : store;
 }

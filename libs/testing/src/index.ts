@@ -10,3 +10,5 @@ export * from './secret-forms.js';
 export * from './bench-services.js';
 export * from './wire-command-counter.js';
 export * from './storage-size.js';
+export * from './redis-server.js';
+export * from './app-probes.js';

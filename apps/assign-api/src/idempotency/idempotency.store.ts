@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from '@agair/service-kit';
+import type { Redis, RedisFallback } from '@agair/service-kit';
 
 /** Printable ASCII without spaces at the ends, at most 200 characters (clients usually send a UUID). */
 const KEY_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
@@ -51,7 +51,9 @@ export type BeginResult =
   /** The key was used before with a different request. */
   | { kind: 'mismatch' }
   /** The first request is still running after waiting `waitMs`. */
-  | { kind: 'in-progress' };
+  | { kind: 'in-progress' }
+  /** Redis cannot answer: the request may run, without the idempotency guarantee. */
+  | { kind: 'unavailable' };
 
 export interface IdempotencyClaim {
   redisKey: string;
@@ -61,6 +63,8 @@ export interface IdempotencyClaim {
 
 export interface IdempotencyStoreOptions {
   redis: Redis;
+  /** Skips Redis while it cannot answer (`unavailable`), with a warning and `agair_degraded_total`. */
+  fallback: RedisFallback;
   /** Key namespace, e.g. `agair:idem:assign-api:`. */
   prefix: string;
   /** How long a finished response is kept. */
@@ -81,9 +85,18 @@ if not ok or record.state ~= 'pending' or record.owner ~= ARGV[1] then return 0 
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3])) end
 return 1`;
 
+/** What a guarded Redis command gives when Redis cannot answer. */
+const UNAVAILABLE: unique symbol = Symbol('redis unavailable');
+
 /**
  * Idempotency keys in Redis: `SET NX` of a pending marker claims a key for one request; the
  * final status and body replace it for `ttlS`. Keys are scoped per caller (`principal.sub`).
+ * While Redis cannot answer, `begin` says `unavailable` at once and the request runs without the
+ * guarantee (rather than 503 for every keyed request). A repeat then runs again instead of being
+ * replayed, which still assigns and uploads once: the unique (jobId, userId) index keeps one
+ * assignment per pilot, and the upload claim in the database (`jobAssigns.claimUpload`) lets one
+ * caller at a time upload it and reports it `ALREADY_UPLOADED` after. The repeat's answer is the
+ * state it finds, not the first response; a concurrent duplicate is not made to wait.
  */
 export class IdempotencyStore {
   constructor(private readonly options: IdempotencyStoreOptions) {}
@@ -94,9 +107,11 @@ export class IdempotencyStore {
     const pending: PendingRecord = { state: 'pending', fingerprint, owner };
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
-      const claimed = await this.options.redis.set(redisKey, JSON.stringify(pending), 'PX', this.options.pendingTtlMs, 'NX');
+      const claimed = await this.guarded(() => this.options.redis.set(redisKey, JSON.stringify(pending), 'PX', this.options.pendingTtlMs, 'NX'));
+      if (claimed === UNAVAILABLE) return { kind: 'unavailable' };
       if (claimed === 'OK') return { kind: 'owner', claim: { redisKey, owner, fingerprint } };
-      const raw = await this.options.redis.get(redisKey);
+      const raw = await this.guarded(() => this.options.redis.get(redisKey));
+      if (raw === UNAVAILABLE) return { kind: 'unavailable' };
       // Gone between SET NX and GET (released by a failed first request): claim it again.
       if (raw !== null) {
         const record = JSON.parse(raw) as IdempotencyRecord;
@@ -108,15 +123,24 @@ export class IdempotencyStore {
     }
   }
 
-  /** Keeps the response for replays. False if the claim was lost (it expired and someone else took the key). */
-  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
+  /**
+   * Keeps the response for replays: `lost` if the claim expired and someone else took the key,
+   * `unavailable` if Redis cannot answer (the pending claim then expires after `pendingTtlMs`).
+   */
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<'kept' | 'lost' | 'unavailable'> {
     const record: DoneRecord = { state: 'done', fingerprint: claim.fingerprint, response };
-    const applied = await this.options.redis.eval(COMPLETE_IF_OWNER, 1, claim.redisKey, claim.owner, JSON.stringify(record), String(this.options.ttlS));
-    return applied === 1;
+    const applied = await this.guarded(() => this.options.redis.eval(COMPLETE_IF_OWNER, 1, claim.redisKey, claim.owner, JSON.stringify(record), String(this.options.ttlS)));
+    if (applied === UNAVAILABLE) return 'unavailable';
+    return applied === 1 ? 'kept' : 'lost';
   }
 
   /** Drops the claim so the same key can be tried again (the request failed without a lasting effect to report). */
   async release(claim: IdempotencyClaim): Promise<void> {
-    await this.options.redis.eval(COMPLETE_IF_OWNER, 1, claim.redisKey, claim.owner, '', '0');
+    await this.guarded(() => this.options.redis.eval(COMPLETE_IF_OWNER, 1, claim.redisKey, claim.owner, '', '0'));
+  }
+
+  private guarded<T>(command: () => Promise<T>): Promise<T | typeof UNAVAILABLE> {
+    return this.options.fallback.run<T | typeof UNAVAILABLE>('idempotency', command, () => UNAVAILABLE);
   }
 }
+

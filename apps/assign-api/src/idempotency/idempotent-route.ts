@@ -1,4 +1,4 @@
-import { AppError, BadRequestError, ServiceUnavailableError, UnprocessableError } from '@agair/service-kit';
+import { AppError, BadRequestError, UnprocessableError } from '@agair/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { idempotencyKeyProblem, requestFingerprint, type IdempotencyStore, type StoredResponse } from './idempotency.store.js';
 
@@ -14,8 +14,9 @@ class IdempotencyInProgressError extends AppError {
 /**
  * Runs `work` at most once per (caller, Idempotency-Key): a repeat gets the first response
  * (header `Idempotent-Replayed: true`), a concurrent duplicate waits for it or gets 409, the
- * same key with another request gets 422. Without the header `work` simply runs. Only
- * responses below 500 are kept; a thrown error releases the key so the client may retry.
+ * same key with another request gets 422. Without the header, or while Redis cannot answer
+ * (degraded: see `IdempotencyStore`), `work` simply runs. Only responses below 500 are kept; a
+ * thrown error releases the key so the client may retry.
  */
 export async function idempotent(
   store: IdempotencyStore,
@@ -25,23 +26,17 @@ export async function idempotent(
   work: () => Promise<StoredResponse>,
 ): Promise<FastifyReply> {
   const header = request.headers[IDEMPOTENCY_HEADER];
-  if (header === undefined) {
-    const response = await work();
-    return reply.code(response.statusCode).send(response.body);
-  }
+  if (header === undefined) return send(reply, await work());
   if (Array.isArray(header)) throw new BadRequestError('Send one Idempotency-Key header');
   const problem = idempotencyKeyProblem(header);
   if (problem) throw new BadRequestError(problem);
 
   const fingerprint = requestFingerprint(request.routeOptions.url ?? request.url, request.params, request.body);
-  let begun;
-  try {
-    begun = await store.begin(callerId, header, fingerprint);
-  } catch (err) {
-    request.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'idempotency store unavailable');
-    throw new ServiceUnavailableError('IDEMPOTENCY_UNAVAILABLE', 'Idempotency keys cannot be checked right now; try again', 5);
-  }
+  const begun = await store.begin(callerId, header, fingerprint);
   switch (begun.kind) {
+    case 'unavailable':
+      // Redis is away (the store warned and counted it): run without the guarantee, nothing to keep.
+      return send(reply, await work());
     case 'replay':
       return reply.header(REPLAYED_HEADER, 'true').code(begun.response.statusCode).send(begun.response.body);
     case 'mismatch':
@@ -62,11 +57,15 @@ export async function idempotent(
   if (response.statusCode < 500) {
     const kept = await store.complete(begun.claim, response).catch((err: unknown) => {
       request.log.warn({ err }, 'storing an idempotent response failed');
-      return false;
+      return 'failed' as const;
     });
-    if (!kept) request.log.warn('idempotency claim expired before the request finished; a repeat may run again');
+    if (kept === 'lost') request.log.warn('idempotency claim expired before the request finished; a repeat may run again');
   } else {
     await store.release(begun.claim).catch(() => undefined);
   }
+  return send(reply, response);
+}
+
+function send(reply: FastifyReply, response: StoredResponse): FastifyReply {
   return reply.code(response.statusCode).send(response.body);
 }

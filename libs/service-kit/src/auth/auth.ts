@@ -1,11 +1,13 @@
 import jwt from '@fastify/jwt';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { Role } from '@agair/domain-models';
 import type { FastifyRequest } from 'fastify';
 import { createSigner } from 'fast-jwt';
 import type { Redis } from 'ioredis';
+import type { RedisFallback } from '../connections/redis-fallback.js';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import type { HttpApp } from '../http/create-http-app.js';
+import { degradableRateLimitStore } from './rate-limit.store.js';
 
 export { Role };
 
@@ -47,9 +49,10 @@ export interface AuthSettings {
   audience: string;
   /**
    * Requests per caller per window, counted in Redis so every replica shares the count; without
-   * `redis`, in the process's memory (a service that has no Redis and runs one replica).
+   * `redis`, in the process's memory (a service that has no Redis and runs one replica). With
+   * `fallback` too, counted in memory while Redis cannot answer (see `degradableRateLimitStore`).
    */
-  rateLimit?: { redis?: Redis; max: number; timeWindowMs: number };
+  rateLimit?: { redis?: Redis; fallback?: RedisFallback; max: number; timeWindowMs: number };
 }
 
 const PUBLIC_PREFIXES = ['/health/', '/metrics', '/documentation'];
@@ -108,13 +111,21 @@ export async function registerAuth(app: HttpApp, settings: AuthSettings): Promis
       hook: 'preHandler',
       max: settings.rateLimit.max,
       timeWindow: settings.rateLimit.timeWindowMs,
-      ...(settings.rateLimit.redis ? { redis: settings.rateLimit.redis } : {}),
-      nameSpace: 'agair:rate:',
+      ...rateLimitStore(settings.rateLimit, RATE_LIMIT_NAMESPACE),
+      nameSpace: RATE_LIMIT_NAMESPACE,
       allowList: (request) => isPublic(request),
       keyGenerator: (request) => (request.user ? `sub:${request.user.sub}` : `ip:${request.ip}`),
       errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
   }
+}
+
+const RATE_LIMIT_NAMESPACE = 'agair:rate:';
+
+function rateLimitStore(rateLimit: NonNullable<AuthSettings['rateLimit']>, nameSpace: string): { redis?: Redis; store?: FastifyRateLimitStoreCtor } {
+  if (!rateLimit.redis) return {};
+  if (!rateLimit.fallback) return { redis: rateLimit.redis };
+  return { store: degradableRateLimitStore(rateLimit.redis, rateLimit.fallback, nameSpace) };
 }
 
 /** The caller, on a route that requires authentication. */

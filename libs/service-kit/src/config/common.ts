@@ -39,6 +39,16 @@ export const RedisEnv = {
   REDIS_URL: Type.String({ pattern: '^rediss?://', description: 'redis://host:port/db' }),
 };
 
+/** For an app that keeps answering without Redis (the APIs: rate limits, idempotency, partner state). */
+export const RedisFallbackEnv = {
+  REDIS_REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 10,
+    maximum: 10_000,
+    default: 250,
+    description: 'how long a request waits for a Redis answer before it goes on without Redis (degraded)',
+  }),
+};
+
 export const AuthEnv = {
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 secret for bearer tokens, at least 32 characters' }),
   JWT_ISSUER: Type.String({ default: 'agair', minLength: 1, description: 'expected iss claim' }),

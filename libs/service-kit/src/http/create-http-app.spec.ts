@@ -2,7 +2,7 @@ import { LogCapture } from '@agair/testing';
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, TooManyRequestsError } from '../errors.js';
-import type { Dependency } from '../health/dependency.js';
+import { optionalDependency, type Dependency } from '../health/dependency.js';
 import { createLogger } from '../logging/logger.js';
 import { createMetricsRegistry } from '../metrics/metrics.js';
 import { createHttpApp, type HttpApp } from './create-http-app.js';
@@ -172,6 +172,27 @@ describe('createHttpApp', () => {
       expect.objectContaining({ name: 'mongodb', ok: true }),
       expect.objectContaining({ name: 'rabbitmq', ok: false, error: 'rabbitmq is down' }),
     ]);
+  });
+
+  it('stays ready while an optional dependency is down, reporting it and the status degraded', async () => {
+    const mongo = new FakeDependency('mongodb');
+    const redis = new FakeDependency('redis');
+    app = await build([mongo, optionalDependency(redis)]);
+    expect((await app.inject('/health/ready')).json()).toMatchObject({ status: 'ready', dependencies: [{ name: 'mongodb', ok: true }, { name: 'redis', ok: true, optional: true }] });
+
+    redis.healthy = false;
+    const degraded = await app.inject('/health/ready');
+    expect(degraded.statusCode).toBe(200);
+    expect(degraded.json()).toEqual({
+      status: 'degraded',
+      dependencies: [expect.objectContaining({ name: 'mongodb', ok: true }), expect.objectContaining({ name: 'redis', ok: false, optional: true, error: 'redis is down' })],
+    });
+
+    mongo.healthy = false;
+    expect((await app.inject('/health/ready')).statusCode).toBe(503);
+    await app.close();
+    app = undefined;
+    expect(redis.closed).toBe(true);
   });
 
   it('closes its dependencies when it closes, in reverse order', async () => {

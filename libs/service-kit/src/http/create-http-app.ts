@@ -36,7 +36,7 @@ export interface HttpAppOptions {
   description?: string;
   logger: Logger;
   metrics: Registry;
-  /** Connections this app owns: checked by /health/ready, closed when the app closes. */
+  /** Connections this app owns: checked by /health/ready (an `optional` one cannot fail it), closed when the app closes. */
   dependencies: readonly Dependency[];
   readinessTimeoutMs?: number;
   /** OpenAPI document at /documentation/json and a UI at /documentation (default true). */
@@ -159,7 +159,7 @@ function registerHealth(app: HttpApp, options: HttpAppOptions): void {
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: every dependency answers',
+        summary: 'Readiness: every required dependency answers (an optional one down answers 200 degraded)',
         response: { 200: ReadinessResponse, 503: ReadinessResponse },
       },
       logLevel: 'warn',
@@ -168,8 +168,8 @@ function registerHealth(app: HttpApp, options: HttpAppOptions): void {
     async (_request, reply) => {
       const dependencies = await checkDependencies(options.dependencies, options.readinessTimeoutMs ?? 2000);
       if (closing) return reply.code(503).send({ status: 'shutting_down' as const, dependencies });
-      const ready = dependencies.every((d) => d.ok);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? ('ready' as const) : ('not_ready' as const), dependencies });
+      if (!dependencies.every((d) => d.ok || d.optional)) return reply.code(503).send({ status: 'not_ready' as const, dependencies });
+      return reply.code(200).send({ status: dependencies.every((d) => d.ok) ? ('ready' as const) : ('degraded' as const), dependencies });
     },
   );
 }

@@ -17,12 +17,15 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 export const DependencyStatusSchema = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),
+  optional: Type.Optional(Type.Literal(true, { description: 'the service keeps working without it: down means degraded, not unready' })),
   latencyMs: Type.Number(),
   error: Type.Optional(Type.String()),
 });
 
 export const ReadinessResponse = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready'), Type.Literal('shutting_down')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('not_ready'), Type.Literal('shutting_down')], {
+    description: 'degraded: ready (200), but an optional dependency is down and the features using it run without it',
+  }),
   dependencies: Type.Array(DependencyStatusSchema),
 });
 
