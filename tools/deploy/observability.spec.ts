@@ -13,6 +13,7 @@ const knownMetrics = new Set([
   'agair_task_retries_total',
   'agair_task_duration_seconds',
   'agair_log_processing_seconds',
+  'agair_logs_unsupported_total',
   'agair_poll_runs_total',
   'agair_poll_last_success_timestamp_seconds',
   'agair_poll_logs_total',
@@ -100,6 +101,12 @@ describe('Prometheus', () => {
     expect(breaker?.for).toBe('15m');
     expect(byName.get('AgairPollerNoSuccessfulPoll')?.expr).toMatch(/time\(\) - max\(agair_poll_last_success_timestamp_seconds\) > 3 \*/);
     expect(byName.get('AgairStuckTrackers')?.expr).toContain('agair_stuck_trackers');
+  });
+
+  it('alerts per partner when flight logs arrive in a format the platform does not decode', () => {
+    const unsupported = rules.find((r) => r.alert === 'AgairUnsupportedFlightLogs');
+    expect(unsupported?.expr).toMatch(/sum by \(partner_code\) \(increase\(agair_logs_unsupported_total\[\w+\]\)\) > 0/);
+    expect(unsupported?.annotations?.summary).toContain('{{ $labels.partner_code }}');
   });
 
   it('every rule has a severity and a summary and uses known metrics only', () => {

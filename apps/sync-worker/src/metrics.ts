@@ -54,9 +54,20 @@ export function syncWorkerMetrics(registry: Registry) {
       () =>
         new Histogram({
           name: 'agair_log_processing_seconds',
-          help: 'Flight log decoding and statistics time by format and outcome (processed, skipped, unusable)',
+          help: 'Flight log decoding and statistics time by format and outcome (processed, skipped, unsupported, unusable)',
           labelNames: ['format', 'outcome'],
           buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+          registers: [registry],
+        }),
+    ),
+    unsupportedLogs: metric(
+      registry,
+      'agair_logs_unsupported_total',
+      () =>
+        new Counter({
+          name: 'agair_logs_unsupported_total',
+          help: 'Flight logs failed as unsupported_format (not a format the platform decodes), by partner; they get in by manual upload',
+          labelNames: ['partner_code'],
           registers: [registry],
         }),
     ),

@@ -7,6 +7,11 @@ export const ErrorInfoSchema = Type.Object(
   {
     category: ErrorCategorySchema,
     message: Type.String({ maxLength: 2000 }),
+    /**
+     * A stable snake_case code for the failures an operator or an API filters on (for a flight
+     * log, `unsupported_format`: see `LogFailureReason`); absent for the others.
+     */
+    reason: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 })),
     at: TimestampSchema,
   },
   { additionalProperties: false },

@@ -38,6 +38,13 @@ export const PartnerLogTrackerStateSchema = literalUnion([
   PartnerLogTrackerState.SKIPPED,
 ]);
 
+/** Stable codes of why a log ended FAILED (`error.reason`), for those an operator acts on as a kind. */
+export const LogFailureReason = {
+  /** Not a format the platform decodes (another vendor's, SatLoc's proprietary Air Log, an unknown major version): upload it by hand in a decoded format. */
+  UNSUPPORTED_FORMAT: 'unsupported_format',
+} as const;
+export type LogFailureReason = ValueOf<typeof LogFailureReason>;
+
 /** Why a log was deliberately not processed (`skip.reason`). */
 export const LogSkipReason = {
   /** The log shows no application: the spray never came on, or no area and no volume were applied (a ferry flight). */

@@ -5,7 +5,7 @@ export { writeJobFile } from './job-file/job-file.writer.js';
 export { jobFileFromGeoJson, jobFileToGeoJson, type JobFileGeometry } from './job-file/job-file.geojson.js';
 export * from './flight-log/flight-log.records.js';
 export * from './flight-log/flight-log.decoder.types.js';
-export { FlightLogParseError, type FlightLogParseErrorCode } from './flight-log/flight-log.error.js';
+export { FlightLogParseError, isUnsupportedFormatCode, type FlightLogParseErrorCode } from './flight-log/flight-log.error.js';
 export {
   FLIGHT_LOG_FORMAT_NAME,
   FLIGHT_LOG_MAGIC,

@@ -1,4 +1,4 @@
-import { ErrorCategory, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
+import { ErrorCategory, LogFailureReason, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
 import { keepLeaseAlive, type TaskGiveUpHandler, type TaskHandler } from '@agair/messaging';
 import type { Repositories } from '@agair/persistence';
 import { PermanentTaskError } from '@agair/runtime';
@@ -18,9 +18,10 @@ export interface ProcessLogDeps {
 
 /**
  * Processes a log under its tracker: claim (DOWNLOADED → PROCESSING, or FAILED → PROCESSING for
- * a replay), process, then PROCESSED; a log that applied nothing → SKIPPED with the reason; an
- * unusable file → FAILED with the decoder's reason; neither is retried. Any other failure hands
- * the tracker back (→ DOWNLOADED) and rethrows for the retry.
+ * a replay), process, then PROCESSED; a log that applied nothing → SKIPPED with the reason; a
+ * file in a format we do not decode → FAILED with reason `unsupported_format` (counted per
+ * partner); an unusable file → FAILED with the decoder's reason; none of these is retried. Any
+ * other failure hands the tracker back (→ DOWNLOADED) and rethrows for the retry.
  */
 async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, input: StoredLogInput, taskId: string): Promise<void> {
   const { repositories, workerId } = deps;
@@ -32,6 +33,15 @@ async function processTracked(deps: ProcessLogDeps, tracker: PartnerLogTracker, 
     switch (result.outcome) {
       case 'skipped':
         await repositories.partnerLogTrackers.markSkipped(tracker.id, workerId, { reason: result.reason, message: result.message });
+        return;
+      case 'unsupported':
+        countUnsupported(deps, input.partnerCode);
+        await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, {
+          category: ErrorCategory.DATA_FORMAT,
+          reason: LogFailureReason.UNSUPPORTED_FORMAT,
+          message: result.reason,
+        });
+        deps.logger.warn({ ...fields, reason: result.reason }, 'flight log in a format the platform does not decode');
         return;
       case 'unusable':
         await repositories.partnerLogTrackers.markFailed(tracker.id, workerId, { category: ErrorCategory.DATA_FORMAT, message: result.reason });
@@ -131,9 +141,17 @@ export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler
       aircraftId: tracker?.aircraftId ?? null,
       fileName: file.fileName,
     });
+    if (result.outcome === 'unsupported') {
+      countUnsupported(deps, p.partnerCode);
+      throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `${result.reason} (stored file ${p.storedFileId})`);
+    }
     if (result.outcome === 'unusable') throw new PermanentTaskError(ErrorCategory.DATA_FORMAT, `stored file ${p.storedFileId} is unusable: ${result.reason}`);
     // A file that applied nothing leaves a finished tracker and any records it already has as they are.
   };
+}
+
+function countUnsupported(deps: Pick<ProcessLogDeps, 'metrics'>, partnerCode: PartnerCode): void {
+  deps.metrics.unsupportedLogs.inc({ partner_code: partnerCode });
 }
 
 async function holdRawLog(deps: ProcessLogDeps, customerId: string, trackerId: string): Promise<PartnerLogTracker> {

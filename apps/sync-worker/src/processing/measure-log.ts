@@ -8,8 +8,10 @@ import {
   packCoverageLayers,
   type ApplicationStatistics,
   type FlightLogDecodeStats,
+  type FlightLogParseErrorCode,
   type JobField,
   type LogForJob,
+  type StatisticsErrorCode,
 } from '@agair/satloc-parser';
 
 /** Decoding yields between slices of this size (it runs on a worker thread, but stays streaming). */
@@ -41,7 +43,7 @@ export type MeasureResult =
       share: number;
     }
   /** Retrying cannot help: the file cannot be decoded, or its geometry exceeds the engine's bounds. */
-  | { outcome: 'unusable'; reason: string; formatName: string };
+  | { outcome: 'unusable'; code: FlightLogParseErrorCode | StatisticsErrorCode; reason: string; formatName: string };
 
 const NO_FIELD: FieldOf = { boundary: { type: 'MultiPolygon', coordinates: [] }, exclusions: [], targetRateLPerHa: 0 };
 
@@ -73,7 +75,7 @@ export async function measureLog(request: MeasureRequest): Promise<MeasureResult
     return { outcome: 'measured', statistics, layers, decodeStats: decoding.stats, formatName: decoding.formatName ?? 'unknown', chosen, share };
   } catch (err) {
     if (err instanceof FlightLogParseError || err instanceof StatisticsError) {
-      return { outcome: 'unusable', reason: `${err.code}: ${err.message}`, formatName: decoding.formatName ?? 'unknown' };
+      return { outcome: 'unusable', code: err.code, reason: `${err.code}: ${err.message}`, formatName: decoding.formatName ?? 'unknown' };
     }
     throw err;
   }

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
+  LogFailureReason,
   LogSkipReason,
   MatchMethod,
   ProcessingStage,
@@ -16,6 +17,7 @@ import {
   FLIGHT_LOG_VERSION_MINOR,
   FlightLogParseError,
   decodeFlightLog,
+  isUnsupportedFormatCode,
   type FlightLogDecodeStats,
 } from '@agair/satloc-parser';
 import type { Logger } from '@agair/service-kit';
@@ -37,8 +39,20 @@ export type ProcessLogResult =
   | { outcome: 'processed'; applicationFileId: string; match: ApplicationMatch; summary: ApplicationSummary; formatName: string }
   /** The log shows no application (a ferry flight): nothing is stored and no job's record changes. */
   | { outcome: 'skipped'; reason: typeof LogSkipReason.NOTHING_APPLIED; message: string; match: ApplicationMatch; formatName: string }
-  /** The file as a whole cannot be decoded (empty, not a flight log, unsupported version): retrying cannot help. */
+  /**
+   * Not a format the platform decodes (another vendor's file, SatLoc's proprietary Air Log, an
+   * unknown major version); `reason` starts with `unsupported_format: `. Retrying cannot help.
+   */
+  | { outcome: 'unsupported'; reason: string; formatName: string }
+  /** Our format, but the file as a whole cannot be used (empty, damaged preamble, too damaged, too complex): retrying cannot help. */
   | { outcome: 'unusable'; reason: string; formatName: string };
+
+/** A decoder's whole-file failure: `unsupported` when the file is not in a format we decode, `unusable` when it is ours but damaged. */
+export function undecodable(code: string, reason: string, formatName: string): Extract<ProcessLogResult, { outcome: 'unsupported' | 'unusable' }> {
+  return isUnsupportedFormatCode(code)
+    ? { outcome: 'unsupported', reason: `${LogFailureReason.UNSUPPORTED_FORMAT}: ${reason}`, formatName }
+    : { outcome: 'unusable', reason, formatName };
+}
 
 /**
  * Why a log counts as applying nothing, or null when it applied something: no swath area and no
@@ -94,7 +108,7 @@ export interface ProcessLogFileDeps {
  * Turns a stored flight log into application records: identify → match to an assignment →
  * statistics against the job's field (on a worker thread) → store (idempotent per log content)
  * → recompute the job's record from all its logs. A log that applied nothing stops before the
- * store (`skipped`); one the decoders cannot read is `unusable`.
+ * store (`skipped`); one the decoders cannot read is `unsupported` or `unusable`.
  */
 export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogInput): Promise<ProcessLogResult> {
   const startedAt = new Date();
@@ -103,7 +117,7 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
   try {
     identity = await identify(bytes);
   } catch (err) {
-    if (err instanceof FlightLogParseError) return { outcome: 'unusable', reason: `${err.code}: ${err.message}`, formatName: 'unknown' };
+    if (err instanceof FlightLogParseError) return undecodable(err.code, `${err.code}: ${err.message}`, 'unknown');
     throw err;
   }
 
@@ -122,7 +136,7 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
       ? [{ assign: matched.assign, job: matched.job }]
       : [];
   const measured = await deps.compute.measureLog({ bytes, candidates: candidates.map((c) => c.job), chooseByOverlap: byOverlap });
-  if (measured.outcome === 'unusable') return measured;
+  if (measured.outcome === 'unusable') return undecodable(measured.code, measured.reason, measured.formatName);
   const picked = measured.chosen >= 0 ? candidates[measured.chosen] : null;
   const assign = picked?.assign ?? null;
   const job = picked?.job ?? null;

@@ -10,6 +10,8 @@ export interface LeaseDocument {
 export interface ErrorInfoDocument {
   category: ErrorCategory;
   message: string;
+  /** Absent unless the failure has a stable code (`ErrorInfo.reason`). */
+  reason?: string;
   at: Date;
 }
 
@@ -18,6 +20,8 @@ export interface FailureInput {
   category: ErrorCategory;
   /** For operators; must hold no secret. Cut to 2000 characters. */
   message: string;
+  /** A stable snake_case code to filter on (`ErrorInfo.reason`), for the failures that have one. */
+  reason?: string;
 }
 
 const MAX_ERROR_MESSAGE = 2000;
@@ -33,9 +37,13 @@ export function toLease(doc: LeaseDocument | null): Lease | null {
 }
 
 export function errorInfoDocument(failure: FailureInput, at: Date): ErrorInfoDocument {
-  return { category: failure.category, message: failure.message.slice(0, MAX_ERROR_MESSAGE), at };
+  const message = failure.message.slice(0, MAX_ERROR_MESSAGE);
+  return failure.reason ? { category: failure.category, message, reason: failure.reason, at } : { category: failure.category, message, at };
 }
 
 export function toErrorInfo(doc: ErrorInfoDocument | null): ErrorInfo | null {
-  return doc && { category: doc.category, message: doc.message, at: toIso(doc.at) };
+  if (!doc) return null;
+  const info: ErrorInfo = { category: doc.category, message: doc.message, at: toIso(doc.at) };
+  if (doc.reason) info.reason = doc.reason;
+  return info;
 }

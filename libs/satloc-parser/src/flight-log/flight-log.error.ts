@@ -10,6 +10,17 @@ export type FlightLogParseErrorCode =
   | 'DECODER_FINISHED';
 
 /**
+ * Codes saying the file is not in a format (or a major version) any decoder here reads — another
+ * vendor's file, SatLoc's proprietary Air Log, a future version — rather than one of ours damaged.
+ */
+const UNSUPPORTED_FORMAT_CODES: ReadonlySet<FlightLogParseErrorCode> = new Set(['UNKNOWN_FORMAT', 'BAD_MAGIC', 'UNSUPPORTED_VERSION']);
+
+/** True for the codes of a file in a format the platform does not decode (see `UNSUPPORTED_FORMAT_CODES`). */
+export function isUnsupportedFormatCode(code: string): boolean {
+  return UNSUPPORTED_FORMAT_CODES.has(code as FlightLogParseErrorCode);
+}
+
+/**
  * The only error a flight-log decoder throws: the file as a whole cannot be decoded.
  * Damage inside the file (corrupt or truncated records) is counted in the decode stats instead.
  */
