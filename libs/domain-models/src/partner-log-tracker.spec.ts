@@ -50,6 +50,22 @@ describe('PartnerLogTracker', () => {
     expect(schemaProblems(PartnerLogTrackerSchema, failed)).toEqual([]);
   });
 
+  it('accepts a log skipped for a reason and one failed with a reason code; refuses an unknown skip reason', () => {
+    const skipped = { ...processing, state: 'SKIPPED', lease: null, skip: { reason: 'nothing_applied', message: 'ferry flight, spray never on', at: '2024-06-10T09:00:06Z' } };
+    expect(schemaProblems(PartnerLogTrackerSchema, skipped)).toEqual([]);
+    const unsupported = {
+      ...processing,
+      state: 'FAILED',
+      lease: null,
+      error: { category: 'data-format', reason: 'unsupported_format', message: 'unsupported_format: no decoder recognises this file', at: '2024-06-10T09:00:06Z' },
+    };
+    expect(schemaProblems(PartnerLogTrackerSchema, unsupported)).toEqual([]);
+    expect(schemaProblems(PartnerLogTrackerSchema, { ...skipped, skip: { ...skipped.skip, reason: 'boring' } })).toContainEqual(expect.stringContaining('/skip'));
+    expect(schemaProblems(PartnerLogTrackerSchema, { ...unsupported, error: { ...unsupported.error, reason: 'Unsupported Format' } })).toContainEqual(
+      expect.stringContaining('/error'),
+    );
+  });
+
   it('rejects an unknown state, an upper-case or short hash, a lease without expiry and an unknown error category', () => {
     expect(schemaProblems(PartnerLogTrackerSchema, { ...processing, state: 'DONE' })).toContainEqual(expect.stringContaining('/state'));
     expect(schemaProblems(PartnerLogTrackerSchema, { ...processing, contentHash: processing.contentHash?.toUpperCase() })).toContainEqual(

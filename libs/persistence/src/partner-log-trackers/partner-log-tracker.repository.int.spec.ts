@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ErrorCategory, PartnerLogTrackerState as State, type PartnerLogTracker } from '@agair/domain-models';
+import { ErrorCategory, LogFailureReason, LogSkipReason, PartnerLogTrackerState as State, type PartnerLogTracker } from '@agair/domain-models';
 import { testServices, uniqueName, withDatabase } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/test-database.js';
@@ -225,6 +225,24 @@ describe('PartnerLogTrackerRepository against FerretDB/MongoDB', () => {
     // SKIPPED is terminal.
     expect(await trackers.claimForDownload(tracker.id, 'poller-1', 60_000)).toBeNull();
     expect(await trackers.retryDownload(tracker.id)).toBeNull();
+  });
+
+  it('records why a log was skipped and the reason code of a failure, and reads them back', async () => {
+    const skippedId = await downloadedTracker('L-ferry');
+    await trackers.claimForProcessing(skippedId, 'worker-1', 60_000);
+    const skipped = await trackers.markSkipped(skippedId, 'worker-1', { reason: LogSkipReason.NOTHING_APPLIED, message: 'ferry flight, spray never on' });
+    expect(skipped).toMatchObject({ state: State.SKIPPED, lease: null, error: null, skip: { reason: 'nothing_applied', message: 'ferry flight, spray never on' } });
+    expect((await trackers.findById(customerId, skippedId))?.skip).toEqual(skipped?.skip);
+
+    const failedId = await downloadedTracker('L-air-log');
+    await trackers.claimForProcessing(failedId, 'worker-1', 60_000);
+    const failure = { category: ErrorCategory.DATA_FORMAT, reason: LogFailureReason.UNSUPPORTED_FORMAT, message: 'unsupported_format: UNKNOWN_FORMAT: no decoder recognises this file' };
+    expect(await trackers.markFailed(failedId, 'worker-1', failure)).toMatchObject({ state: State.FAILED, skip: null, error: failure });
+    expect((await trackers.findById(customerId, failedId))?.error).toMatchObject({ reason: 'unsupported_format' });
+    // A failure without a code has no reason field at all.
+    const plainId = await downloadedTracker('L-plain');
+    await trackers.claimForProcessing(plainId, 'worker-1', 60_000);
+    expect((await trackers.markFailed(plainId, 'worker-1', { category: ErrorCategory.DATA_FORMAT, message: 'TOO_DAMAGED' }))?.error).not.toHaveProperty('reason');
   });
 
   it('releases a failed download for the next poll, and replays a failed processing from the stored file', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './crc32.js';
 import { FlightLogStreamDecoder } from './flight-log.decoder.js';
-import { FlightLogParseError } from './flight-log.error.js';
+import { FlightLogParseError, isUnsupportedFormatCode } from './flight-log.error.js';
 import { FLIGHT_LOG_MAGIC, MAX_PAYLOAD_BYTES, PREAMBLE_BYTES } from './flight-log.format.js';
 import type { FlightLogRecord } from './flight-log.records.js';
 import { decodeFlightLog, decodeFlightLogBuffer, sniffFormat } from './flight-log.stream.js';
@@ -167,6 +167,28 @@ describe('flight log encode → decode', () => {
     future.writeUInt16LE(2, 8);
     future.writeUInt32LE(crc32(future, 0, 12), 12);
     expect(() => decodeFlightLogBuffer(future)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_VERSION', offset: 8 }));
+  });
+
+  it('tells a file in a format it does not decode from one of its own that is damaged', () => {
+    const codeOf = (bytes: Uint8Array): string => {
+      try {
+        decodeFlightLogBuffer(bytes);
+      } catch (err) {
+        if (err instanceof FlightLogParseError) return err.code;
+        throw err;
+      }
+      throw new Error('expected a parse error');
+    };
+    const future = encode([]);
+    future.writeUInt16LE(2, 8);
+    future.writeUInt32LE(crc32(future, 0, 12), 12);
+    const damagedPreamble = encode(SAMPLE_RECORDS);
+    damagedPreamble[10] ^= 1;
+    const unsupported = [Buffer.from('PK\x03\x04 an archive'), Buffer.from('.JOB 1 A\r\n'), future];
+    const damaged = [Buffer.from(FLIGHT_LOG_MAGIC), damagedPreamble, Buffer.alloc(0)];
+    expect(unsupported.map((b) => isUnsupportedFormatCode(codeOf(b)))).toEqual([true, true, true]);
+    expect(damaged.map((b) => isUnsupportedFormatCode(codeOf(b)))).toEqual([false, false, false]);
+    expect(isUnsupportedFormatCode('TOO_DAMAGED')).toBe(false);
   });
 
   it('sniffs its own format only', async () => {
