@@ -1,11 +1,14 @@
 import { ErrorCategory, LogFailureReason, PartnerLogTrackerState, type PartnerCode, type PartnerLogTracker } from '@agair/domain-models';
 import { keepLeaseAlive, type TaskGiveUpHandler, type TaskHandler } from '@agair/messaging';
 import type { Repositories } from '@agair/persistence';
-import { PermanentTaskError } from '@agair/runtime';
+import { PermanentTaskError, RetryLaterTaskError } from '@agair/runtime';
 import type { Logger } from '@agair/service-kit';
 import type { SyncWorkerMetrics } from '../metrics.js';
 import type { ComputePool } from '../processing/compute-pool.js';
 import { processLogFile, type StoredLogInput } from '../processing/process-log-file.js';
+
+/** Shortest wait before a log held elsewhere is looked at again (and the margin after its lease ends). */
+const MIN_RECLAIM_WAIT_MS = 1000;
 
 export interface ProcessLogDeps {
   repositories: Repositories;
@@ -85,8 +88,11 @@ async function claim(deps: ProcessLogDeps, customerId: string, trackerId: string
   if (!current) throw new PermanentTaskError(ErrorCategory.NOT_FOUND, `tracker ${trackerId} not found`);
   if (current.state === PartnerLogTrackerState.PROCESSED || current.state === PartnerLogTrackerState.SKIPPED) return 'done';
   if (current.state === PartnerLogTrackerState.FAILED && current.rawLogRemovedAt) throw rawLogRemoved(current);
-  // Another worker holds it (a duplicate delivery), or it is not downloaded yet: try again later.
-  throw new Error(`tracker ${trackerId} is ${current.state}; cannot process it now`);
+  // Another worker holds it (a duplicate delivery, or this task's own earlier try cut off by an
+  // outage), or it is not downloaded yet: wait for its lease, after which it is processed or the
+  // sweeper hands it back. A real wait, not a failed attempt's backoff.
+  const leaseLeftMs = current.lease ? Date.parse(current.lease.expiresAt) - Date.now() : 0;
+  throw new RetryLaterTaskError(Math.max(MIN_RECLAIM_WAIT_MS, leaseLeftMs + MIN_RECLAIM_WAIT_MS), `tracker ${trackerId} is ${current.state}; cannot process it now`);
 }
 
 export function processPartnerLogHandler(deps: ProcessLogDeps): TaskHandler<'PROCESS_PARTNER_LOG'> {
