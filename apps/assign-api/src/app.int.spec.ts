@@ -118,18 +118,19 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
         paths: Record<string, Record<string, { tags?: string[]; security?: unknown[]; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
       };
       const routes = routesOf(app).filter(([method, path]) => method !== 'HEAD' && !path.startsWith('/documentation'));
-      expect(routes.length).toBe(12); // 9 API routes + health/live, health/ready, metrics
+      expect(routes.length).toBe(20); // 17 API routes + health/live, health/ready, metrics
       for (const [method, path] of routes) {
         const operation = document.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
         expect(operation, `${method} ${path} in the OpenAPI document`).toBeDefined();
         expect(operation?.tags?.length, `${method} ${path} tags`).toBeGreaterThan(0);
-        const success = operation?.responses?.['200'] ?? operation?.responses?.['201'];
+        const success = operation?.responses?.['200'] ?? operation?.responses?.['201'] ?? operation?.responses?.['202'];
         expect(Object.values(success?.content ?? {})[0]?.schema, `${method} ${path} success schema`).toBeDefined();
         if (path.startsWith('/api/')) {
           expect(operation?.security, `${method} ${path} security`).toEqual([{ bearerAuth: [] }]);
           for (const status of ['400', '401', '404']) {
             if (status === '404' && path === '/api/jobs') continue;
             if (status === '404' && path === '/api/export/newJobs') continue;
+            if (status === '404' && (path === '/api/logs' || path === '/api/operator-actions')) continue;
             expect(operation?.responses?.[status], `${method} ${path} declares ${status}`).toBeDefined();
           }
         }
@@ -145,6 +146,14 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
         'POST /api/export/downloadJob',
         'GET /api/jobs/:jobId/applications',
         'GET /api/jobs/:jobId/coverage',
+        'GET /api/logs',
+        'POST /api/logs/:trackerId/reprocess',
+        'POST /api/jobs/:jobId/reprocess',
+        'POST /api/logs/reprocess',
+        'POST /api/logs/:trackerId/redownload',
+        'POST /api/logs/:trackerId/skip',
+        'GET /api/operator-actions',
+        'GET /api/assignments/:assignId/timeline',
       ]) {
         expect(listed).toContain(expected);
       }

@@ -3,16 +3,21 @@ import { createPartners, createTaskPublisher, openConnections, partnerTaskTopolo
 import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
 import { JobAssignmentService } from './assign/job-assignment.service.js';
+import { LogOperationsService } from './operations/log-operations.service.js';
 import { PartnerHealthGate } from './assign/partner-health.gate.js';
 import type { AssignApiConfig } from './config.js';
 import { IdempotencyStore } from './idempotency/idempotency.store.js';
 import { registerAssignRoutes } from './routes/assign.routes.js';
 import { registerExportRoutes } from './routes/export.routes.js';
 import { registerJobRoutes } from './routes/jobs.routes.js';
+import { registerOperationRoutes } from './routes/operations.routes.js';
 import { registerResultRoutes } from './routes/results.routes.js';
 import type { RouteContext } from './routes/route-context.js';
 
 export const SERVICE_NAME = 'assign-api';
+
+/** One reprocessing request queues at most this many logs: a bounded burst, and a clear 422 beyond. */
+const MAX_LOGS_PER_OPERATOR_REQUEST = 10_000;
 
 /** Something to close with the app that is not a connection readiness should ask about. */
 function closer(name: string, close: () => Promise<void>): Dependency {
@@ -27,6 +32,8 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
   const redisFallback = new RedisFallback({ redis: redis.client, metrics, logger, timeoutMs: config.REDIS_REQUEST_TIMEOUT_MS });
   const partners = createPartners(redis, metrics, config, logger, redisFallback);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);
+  // Operators' reprocessing goes to the processing pool's queue (the same queue unless pools are split).
+  const processPublisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.PROCESS_PARTNER_DATA_FILE), config, logger);
 
   // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;
   // the service reports not-ready until they exist, so it can start while the database is away.
@@ -47,7 +54,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     logger,
     metrics,
     // Closed in reverse order: publisher and partner pools before the connections they use.
-    dependencies: [database.mongo, amqp, optionalDependency(redis), indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close())],
+    dependencies: [database.mongo, amqp, optionalDependency(redis), indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close()), closer('process-task-publisher', () => processPublisher.close())],
     docs: true,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
   });
@@ -87,6 +94,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
       uploadClaimMs: config.UPLOAD_CLAIM_MS,
       removeAssignment: (customerId, assignId) => database.repositories.jobAssigns.removeUnsent(customerId, assignId),
     }),
+    logOperations: new LogOperationsService({ repositories: database.repositories, publisher: processPublisher, logger, maxLogsPerRequest: MAX_LOGS_PER_OPERATOR_REQUEST }),
     idempotency: new IdempotencyStore({
       redis: redis.client,
       fallback: redisFallback,
@@ -102,5 +110,6 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
   registerAssignRoutes(app, context);
   registerExportRoutes(app, context);
   registerResultRoutes(app, context);
+  registerOperationRoutes(app, context);
   return app;
 }

@@ -35,7 +35,24 @@ describe('assign-api security', () => {
   let topology: TaskQueueTopology;
   let routes: RouteOperation[];
   let headersOf: Record<PrincipalName, Record<string, string>>;
-  const ids = { a: '', b: '', partner: '', internalPilotA: '', satlocPilotA: '', satlocPilotB: '', jobA: '', jobB: '' };
+  const ids = { a: '', b: '', partner: '', internalPilotA: '', satlocPilotA: '', satlocPilotB: '', jobA: '', jobB: '', assignA: '', processedLogA: '', failedLogA: '', pendingLogA: '' };
+
+  /** A log of customer A in `state`: listed, and for PROCESSED downloaded and processed (its bytes stored). */
+  async function logOfA(name: string, state: 'PENDING' | 'FAILED' | 'PROCESSED'): Promise<string> {
+    const r = db.repositories;
+    const { tracker } = await r.partnerLogTrackers.upsertPending({ partnerCode: PartnerCode.SATLOC, customerId: ids.a, aircraftId: '101', logId: name, fileName: `${name}.log` });
+    if (state === 'PENDING') return tracker.id;
+    await r.partnerLogTrackers.claimForDownload(tracker.id, 'sec', 60_000);
+    if (state === 'FAILED') {
+      await r.partnerLogTrackers.markFailed(tracker.id, 'sec', { category: 'partner-down', message: 'gave up' });
+      return tracker.id;
+    }
+    const stored = await r.logFiles.store(Buffer.from(`bytes of ${name}`), { fileName: `${name}.log`, partnerCode: PartnerCode.SATLOC, customerId: ids.a, logId: name });
+    await r.partnerLogTrackers.markDownloaded(tracker.id, 'sec', stored);
+    await r.partnerLogTrackers.claimForProcessing(tracker.id, 'sec', 60_000);
+    await r.partnerLogTrackers.markProcessed(tracker.id, 'sec', { applicationFileId: ids.jobA });
+    return tracker.id;
+  }
 
   async function call(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) {
     const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
@@ -65,6 +82,10 @@ describe('assign-api security', () => {
     await r.partnerSystemUsers.create({ partnerId: ids.partner, customerId: ids.b, username: 'prairie-api', password: PASSWORD_B_WRONG, partnerCode: PartnerCode.SATLOC });
     ids.jobA = (await r.jobs.create(jobBody(ids.a, 'North 40'))).id;
     ids.jobB = (await r.jobs.create(jobBody(ids.b, 'B field'))).id;
+    ids.assignA = (await r.jobAssigns.assign({ jobId: ids.jobA, userId: ids.satlocPilotA, customerId: ids.a, partnerCode: PartnerCode.SATLOC, partnerAircraftId: '101' })).assign.id;
+    ids.processedLogA = await logOfA('SEC-PROCESSED', 'PROCESSED');
+    ids.failedLogA = await logOfA('SEC-FAILED', 'FAILED');
+    ids.pendingLogA = await logOfA('SEC-PENDING', 'PENDING');
 
     headersOf = {
       ...invalidTokenHeaders({ jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
@@ -89,6 +110,7 @@ describe('assign-api security', () => {
     const readA = { customerA: 200, customerB: 404, admin: 200, service: 200 };
     const writeA = { customerA: 200, customerB: 404, admin: 200, service: 403 };
     const ownList = { customerA: 200, customerB: 200, admin: 200, service: 200 };
+    const adminOnly = { customerA: 403, customerB: 403, admin: 200, service: 403 };
     const assign = { asUsers: [{ uid: ids.internalPilotA }] };
     return {
       ...serviceRouteRows(),
@@ -101,13 +123,22 @@ describe('assign-api security', () => {
       'POST /api/export/downloadJob': authRow(() => ({ url: '/api/export/downloadJob', payload: { jobId: ids.jobA, partnerType: 'internal' } }), readA),
       'GET /api/jobs/:jobId/applications': authRow(() => ({ url: `/api/jobs/${ids.jobA}/applications` }), readA),
       'GET /api/jobs/:jobId/coverage': authRow(() => ({ url: `/api/jobs/${ids.jobA}/coverage` }), readA),
+      // Operator actions: admin only. A repeat (the matrix calls each route once per principal) is idempotent.
+      'GET /api/logs': authRow(() => ({ url: `/api/logs?customerId=${ids.a}` }), { ...ownList, service: 403 }),
+      'POST /api/logs/:trackerId/reprocess': authRow(() => ({ url: `/api/logs/${ids.processedLogA}/reprocess`, payload: {} }), { ...adminOnly, admin: 202 }),
+      'POST /api/jobs/:jobId/reprocess': authRow(() => ({ url: `/api/jobs/${ids.jobA}/reprocess`, payload: {} }), { ...adminOnly, admin: 202 }),
+      'POST /api/logs/reprocess': authRow(() => ({ url: '/api/logs/reprocess', payload: { customerId: ids.a, since: '2020-01-01T00:00:00Z' } }), { ...adminOnly, admin: 202 }),
+      'POST /api/logs/:trackerId/redownload': authRow(() => ({ url: `/api/logs/${ids.failedLogA}/redownload`, payload: {} }), adminOnly),
+      'POST /api/logs/:trackerId/skip': authRow(() => ({ url: `/api/logs/${ids.pendingLogA}/skip`, payload: { reason: 'not ours' } }), adminOnly),
+      'GET /api/operator-actions': authRow(() => ({ url: `/api/operator-actions?customerId=${ids.a}` }), adminOnly),
+      'GET /api/assignments/:assignId/timeline': authRow(() => ({ url: `/api/assignments/${ids.assignA}/timeline` }), { ...readA, service: 403 }),
     };
   }
 
   it('authorization matrix: every served route × every principal gets the status of the table', async () => {
     const result = await runAuthMatrix(app, routes, authTable(), headersOf);
     expect(result.failures).toEqual([]);
-    expect(routes.length).toBe(12);
+    expect(routes.length).toBe(20);
     expect(result.checked).toBe(routes.length * PRINCIPALS.length);
     // The lists B may call with A's id are B's own.
     const jobs = (await call('GET', `/api/jobs?customerId=${ids.a}`, headersOf.customerB)).json() as { customerId: string; jobs: { id: string }[] };
@@ -181,6 +212,14 @@ describe('assign-api security', () => {
       'POST /api/export/downloadJob': { body: { jobId: ids.jobA, partnerType: 'internal', format: 'native' } },
       'GET /api/jobs/:jobId/applications': { params: { jobId: ids.jobA } },
       'GET /api/jobs/:jobId/coverage': { params: { jobId: ids.jobA } },
+      'GET /api/logs': { query: { customerId: ids.a } },
+      'POST /api/logs/:trackerId/reprocess': { params: { trackerId: ids.processedLogA }, body: {} },
+      'POST /api/jobs/:jobId/reprocess': { params: { jobId: ids.jobA }, body: {} },
+      'POST /api/logs/reprocess': { body: { customerId: ids.a, since: '2020-01-01T00:00:00Z' } },
+      'POST /api/logs/:trackerId/redownload': { params: { trackerId: ids.failedLogA }, body: {} },
+      'POST /api/logs/:trackerId/skip': { params: { trackerId: ids.pendingLogA }, body: { reason: 'fuzz' } },
+      'GET /api/operator-actions': { query: { customerId: ids.a } },
+      'GET /api/assignments/:assignId/timeline': { params: { assignId: ids.assignA } },
     };
     const report = await fuzzRoutes(app, routes, { headers: headersOf.admin, numRuns: 50, seed: 20_240_502, bases });
     expect(Object.keys(report.runs).sort()).toEqual(Object.keys(bases).sort());

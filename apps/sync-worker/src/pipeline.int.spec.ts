@@ -1,4 +1,6 @@
-import { PartnerLogTrackerState, type MultiPolygon } from '@agair/domain-models';
+import { randomBytes } from 'node:crypto';
+import { PartnerLogTrackerState, TaskTrackerState, type MultiPolygon } from '@agair/domain-models';
+import { Role, mintToken } from '@agair/service-kit';
 import { waitFor } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
@@ -15,6 +17,8 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
   let world: PipelineWorld;
   let workerUrl: string;
   let pollerUrl: string;
+  /** The job and assignment the first test takes through the pipeline, for the operator's reprocessing. */
+  let collected: { jobId: string; assignId: string } | undefined;
 
   beforeAll(async () => {
     world = await createPipelineWorld();
@@ -38,6 +42,7 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     };
     const job = await world.createJob('North quarter', boundary);
     const assign = await world.assignQueued(job);
+    collected = { jobId: job.id, assignId: assign.id };
 
     const uploaded = await world.uploaded(assign.id, { timeoutMs: 30_000, what: 'assignment UPLOADED' });
     expect(uploaded.extJobId).toMatch(/^\d+$/);
@@ -120,5 +125,70 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     expect(value(poller, /^agair_poll_last_success_timestamp_seconds/)).toBeGreaterThan(0);
     expect(value(poller, /^agair_partner_requests_total\{.*endpoint="GetAircraftLogData".*outcome="success"/)).toBe(3);
     expect(value(poller, /^agair_poll_leader/)).toBe(1);
+  });
+
+  it('an operator reprocesses the job through assign-api: each log processed again once, its record replaced, the job recomputed, all on the timeline', async () => {
+    if (!collected) throw new Error('the first test did not collect a job');
+    const { jobId, assignId } = collected;
+    const jwtSecret = randomBytes(32).toString('hex');
+    const api = await (await world.start('assign-api', { JWT_SECRET: jwtSecret })).waitForUrl();
+    const headers = {
+      authorization: `Bearer ${mintToken({ jwtSecret, issuer: 'agair', audience: 'agair-api', sub: 'ops-dana', role: Role.ADMIN })}`,
+      'content-type': 'application/json',
+      'idempotency-key': 'statistics-fix-1',
+    };
+    const before = await world.repositories.applicationRecords.findJobRecord(world.customerId, jobId);
+    const filesBefore = await world.repositories.applicationRecords.listFilesByCustomer(world.customerId, { jobId });
+
+    const reprocess = () => fetch(`${api}/api/jobs/${jobId}/reprocess`, { method: 'POST', headers, body: JSON.stringify({ reason: 'statistics fix' }) });
+    const response = await reprocess();
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { queued: { taskId: string; trackerId: string }[]; notQueued: unknown[] };
+    expect(body.queued).toHaveLength(3);
+    expect(body.notQueued).toEqual([]);
+    // The same request again (a client retry): the same task ids, which run once.
+    const again = (await (await reprocess()).json()) as { queued: { taskId: string }[] };
+    expect(again.queued.map((q) => q.taskId).sort()).toEqual(body.queued.map((q) => q.taskId).sort());
+
+    await waitFor(
+      async () => {
+        const done = await Promise.all(body.queued.map((q) => world.repositories.taskTrackers.findByTaskId(q.taskId)));
+        return done.every((t) => t?.state === TaskTrackerState.COMPLETED) ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the three reprocessing tasks completed' },
+    );
+    const after = await waitFor(async () => {
+      const current = await world.repositories.applicationRecords.findJobRecord(world.customerId, jobId);
+      return current && before && current.computedAt > before.computedAt ? current : undefined;
+    }, { timeoutMs: 10_000, what: 'the job record recomputed' });
+    // One record per log still (replaced, not added), the same bytes giving the same totals.
+    const filesAfter = await world.repositories.applicationRecords.listFilesByCustomer(world.customerId, { jobId });
+    expect(filesAfter.map((f) => f.logId).sort()).toEqual(filesBefore.map((f) => f.logId).sort());
+    expect(after.fileIds).toHaveLength(3);
+    expect(after.summary.treatedAreaHa).toBeCloseTo(before?.summary.treatedAreaHa ?? Number.NaN, 6);
+    const trackers = await world.repositories.partnerLogTrackers.listByCustomer(world.customerId);
+    expect(trackers.every((t) => t.state === PartnerLogTrackerState.PROCESSED)).toBe(true);
+
+    const timeline = (await (await fetch(`${api}/api/assignments/${assignId}/timeline`, { headers })).json()) as {
+      uploadTasks: { state: string }[];
+      logs: { matched: boolean; tasks: { taskId: string; state: string }[] }[];
+      events: { step: string }[];
+    };
+    expect(timeline.uploadTasks.map((t) => t.state)).toEqual(['COMPLETED']);
+    expect(timeline.logs).toHaveLength(3);
+    for (const log of timeline.logs) {
+      expect(log.matched).toBe(true);
+      // Its collection task and the operator's reprocessing, both completed.
+      expect(log.tasks.map((t) => t.state)).toEqual(['COMPLETED', 'COMPLETED']);
+      expect(log.tasks.some((t) => body.queued.some((q) => q.taskId === t.taskId))).toBe(true);
+    }
+    const steps = new Set(timeline.events.map((e) => e.step));
+    expect([...steps].sort()).toEqual(['application_record', 'assigned', 'log_downloaded', 'log_listed', 'log_processed', 'processing_task', 'upload_task', 'uploaded'].sort());
+
+    const audit = (await (await fetch(`${api}/api/operator-actions?customerId=${world.customerId}&targetId=${jobId}`, { headers })).json()) as { actions: { actor: string; action: string; reason: string }[] };
+    expect(audit.actions).toEqual([
+      expect.objectContaining({ actor: 'ops-dana', action: 'reprocess_job', reason: 'statistics fix' }),
+      expect.objectContaining({ actor: 'ops-dana', action: 'reprocess_job', reason: 'statistics fix' }),
+    ]);
   });
 });

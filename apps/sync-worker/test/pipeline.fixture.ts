@@ -46,7 +46,8 @@ export interface PipelineWorld {
   pilotId: string;
   aircraftId: string;
   processes: ServiceProcess[];
-  start(app: 'sync-worker' | 'poller', extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** Runs an app as a process on this world's services (assign-api needs a `JWT_SECRET` in `extraEnv`). */
+  start(app: 'sync-worker' | 'poller' | 'assign-api', extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   createJob(name: string, boundary: Polygon | MultiPolygon, exclusions?: Polygon[]): Promise<Job>;
   /** Assigns the job to the pilot and queues its upload, as assign-api does when the partner is away. */
   assignQueued(job: Job): Promise<JobAssign>;

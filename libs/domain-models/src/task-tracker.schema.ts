@@ -56,6 +56,8 @@ export const TaskTrackerSchema = Type.Object(
     finishedAt: Nullable(TimestampSchema),
     lastError: Nullable(ErrorInfoSchema),
     result: Nullable(TaskResultRefSchema),
+    /** The record the task works on (an assignment to upload, a log to process): what a timeline finds it by. */
+    subject: Nullable(TaskResultRefSchema),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

@@ -17,6 +17,7 @@ const retried: TaskTracker = {
   finishedAt: null,
   lastError: { category: 'network-timeout', message: 'UploadJobData timed out after 30000 ms', at: '2024-06-10T05:19:30Z' },
   result: null,
+  subject: { kind: 'job_assign', id: '665f1c2ab3e4d5f6a7b8c9f1' },
   createdAt: '2024-06-10T05:19:00Z',
   updatedAt: '2024-06-10T05:20:00Z',
 };

@@ -6,6 +6,7 @@ import { applyIndexSpecs, dropRetiredIndexes, type EnsuredIndexes, type IndexSpe
 import { jobAssignIndexes } from './job-assigns/job-assign.indexes.js';
 import { jobIndexes } from './jobs/job.indexes.js';
 import { logFileIndexes, retiredLogFileIndexes } from './log-files/log-file.indexes.js';
+import { operatorActionIndexes } from './operator-actions/operator-action.indexes.js';
 import { partnerLogTrackerIndexes } from './partner-log-trackers/partner-log-tracker.indexes.js';
 import { partnerIndexes } from './partners/partner.indexes.js';
 import { pollRunIndexes } from './poll-runs/poll-run.indexes.js';
@@ -26,6 +27,7 @@ export const ALL_INDEX_SPECS: readonly IndexSpec[] = [
   ...logFileIndexes,
   ...pollRunIndexes,
   ...syncRequestIndexes,
+  ...operatorActionIndexes,
   ...writeTokenIndexes,
 ];
 

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './infrastructure/timestamp.mapper.js';
 import { JobAssignRepository } from './job-assigns/job-assign.repository.js';
 import { JobRepository } from './jobs/job.repository.js';
 import { LogFileStore } from './log-files/log-file.store.js';
+import { OperatorActionRepository } from './operator-actions/operator-action.repository.js';
 import { PartnerLogTrackerRepository } from './partner-log-trackers/partner-log-tracker.repository.js';
 import { PartnerRepository } from './partners/partner.repository.js';
 import { PollRunRepository } from './poll-runs/poll-run.repository.js';
@@ -40,6 +41,7 @@ export interface Repositories {
   logFiles: LogFileStore;
   pollRuns: PollRunRepository;
   syncRequests: SyncRequestRepository;
+  operatorActions: OperatorActionRepository;
   writeTokens: WriteTokenSweeper;
 }
 
@@ -60,6 +62,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     logFiles: new LogFileStore(db),
     pollRuns: new PollRunRepository(db, clock),
     syncRequests: new SyncRequestRepository(db, clock),
+    operatorActions: new OperatorActionRepository(db, clock),
     writeTokens: new WriteTokenSweeper(db),
   };
 }

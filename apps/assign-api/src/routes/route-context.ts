@@ -3,11 +3,13 @@ import type { Repositories } from '@agair/persistence';
 import { BadRequestError, NotFoundError, Role, type Principal } from '@agair/service-kit';
 import type { JobAssignmentService } from '../assign/job-assignment.service.js';
 import type { IdempotencyStore } from '../idempotency/idempotency.store.js';
+import type { LogOperationsService } from '../operations/log-operations.service.js';
 
 /** What the routes work with; built once in app.ts. */
 export interface RouteContext {
   repositories: Repositories;
   assignments: JobAssignmentService;
+  logOperations: LogOperationsService;
   idempotency: IdempotencyStore;
 }
 

@@ -116,6 +116,12 @@ export class JobAssignRepository {
     }
   }
 
+  /** The customer an assignment belongs to, for callers that may reach any customer's (admins). */
+  async customerOf(assignId: string): Promise<string | null> {
+    const doc = await this.assigns.findOne({ _id: toObjectId(assignId, 'assignId') }, { projection: { customerId: 1 } });
+    return doc ? fromObjectId(doc.customerId) : null;
+  }
+
   async findById(customerId: string, assignId: string): Promise<JobAssign | null> {
     const doc = await this.assigns.findOne(this.scoped(customerId, assignId));
     return doc && toJobAssign(doc);

@@ -16,6 +16,8 @@ export const partnerLogTrackerIndexes: readonly IndexSpec[] = [
   { collection: PARTNER_LOG_TRACKERS_COLLECTION, name: 'tracker_state_enqueued', key: { state: 1, enqueuedAt: 1, updatedAt: 1 } },
   { collection: PARTNER_LOG_TRACKERS_COLLECTION, name: 'tracker_customer_state', key: { customerId: 1, state: 1, createdAt: -1 } },
   { collection: PARTNER_LOG_TRACKERS_COLLECTION, name: 'tracker_content_hash', key: { contentHash: 1 } },
+  // Operators' listing: a customer's trackers, newest first, by cursor.
+  { collection: PARTNER_LOG_TRACKERS_COLLECTION, name: 'tracker_customer_id', key: { customerId: 1, _id: -1 } },
   // Retention: is a raw log still used by another tracker before its file is removed.
   { collection: PARTNER_LOG_TRACKERS_COLLECTION, name: 'tracker_stored_file', key: { storedFileId: 1 } },
 ];

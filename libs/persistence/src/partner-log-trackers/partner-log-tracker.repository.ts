@@ -20,6 +20,7 @@ import {
 } from '../infrastructure/lease.js';
 import { GuardedWriter } from '../infrastructure/guarded-write.js';
 import { isDuplicateKeyError } from '../infrastructure/mongo-errors.js';
+import { pageOf, type Page } from '../infrastructure/page.js';
 import { fromObjectId, fromObjectIdOrNull, toObjectId } from '../infrastructure/object-id.mapper.js';
 import { systemClock, toDateOrNull, toIso, toIsoOrNull, type Clock } from '../infrastructure/timestamp.mapper.js';
 import { PARTNER_LOG_TRACKERS_COLLECTION } from './partner-log-tracker.indexes.js';
@@ -82,6 +83,19 @@ export interface LeaseSweepResult {
 }
 
 type Update = UpdateFilter<PartnerLogTrackerDocument>;
+
+/** What an operator narrows a customer's logs by. */
+export interface PartnerLogTrackerFilter {
+  partnerCode?: PartnerCode;
+  aircraftId?: string;
+  state?: State;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+function minId(a: ObjectId | undefined, b: ObjectId): ObjectId {
+  return a && a.toHexString() < b.toHexString() ? a : b;
+}
 
 /** Work is over for the log: its raw file may go once the retention period has passed. */
 const FINISHED_STATES: readonly State[] = [State.PROCESSED, State.FAILED, State.SKIPPED];
@@ -157,6 +171,12 @@ export class PartnerLogTrackerRepository {
     return doc && toPartnerLogTracker(doc);
   }
 
+  /** The customer a tracker belongs to, for callers that may reach any customer's (admins); null when there is no such tracker. */
+  async customerOf(trackerId: string): Promise<string | null> {
+    const doc = await this.trackers.findOne({ _id: toObjectId(trackerId, 'trackerId') }, { projection: { customerId: 1 } });
+    return doc ? fromObjectId(doc.customerId) : null;
+  }
+
   async findByLog(partnerCode: PartnerCode, customerId: string, logId: string): Promise<PartnerLogTracker | null> {
     const doc = await this.trackers.findOne({ partnerCode, customerId: toObjectId(customerId, 'customerId'), logId });
     return doc && toPartnerLogTracker(doc);
@@ -175,6 +195,22 @@ export class PartnerLogTrackerRepository {
     if (options.state) filter.state = options.state;
     const docs = await this.trackers.find(filter).sort({ createdAt: -1, _id: -1 }).skip(options.skip ?? 0).limit(options.limit ?? 100).toArray();
     return docs.map(toPartnerLogTracker);
+  }
+
+  /** Operators' view of a customer's logs, newest first, narrowed by `filter`; `after` is the previous page's `next`. */
+  async page(customerId: string, filter: PartnerLogTrackerFilter, options: { after?: string; limit: number }): Promise<Page<PartnerLogTracker>> {
+    const query: Filter<PartnerLogTrackerDocument> = { customerId: toObjectId(customerId, 'customerId') };
+    if (filter.partnerCode) query.partnerCode = filter.partnerCode;
+    if (filter.aircraftId) query.aircraftId = filter.aircraftId;
+    if (filter.state) query.state = filter.state;
+    const ids: { $lt?: ObjectId; $gte?: ObjectId } = {};
+    if (options.after) ids.$lt = toObjectId(options.after, 'cursor');
+    // Creation time is in the id: a time range is an id range, served by the same index.
+    if (filter.createdFrom) ids.$gte = ObjectId.createFromTime(Math.floor(filter.createdFrom.getTime() / 1000));
+    if (filter.createdTo) ids.$lt = minId(ids.$lt, ObjectId.createFromTime(Math.ceil(filter.createdTo.getTime() / 1000)));
+    if (ids.$lt || ids.$gte) query._id = ids;
+    const docs = await this.trackers.find(query).sort({ _id: -1 }).limit(options.limit + 1).toArray();
+    return pageOf(docs, options.limit, toPartnerLogTracker);
   }
 
   /** The most recently failed logs of a partner (all customers unless one is named), newest first. */

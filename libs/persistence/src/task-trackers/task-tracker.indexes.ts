@@ -9,4 +9,6 @@ export const taskTrackerIndexes: readonly IndexSpec[] = [
   { collection: TASK_TRACKERS_COLLECTION, name: 'task_tracker_state_lease', key: { state: 1, 'lease.expiresAt': 1 } },
   { collection: TASK_TRACKERS_COLLECTION, name: 'task_tracker_customer_state', key: { customerId: 1, state: 1, createdAt: -1 } },
   { collection: TASK_TRACKERS_COLLECTION, name: 'task_tracker_retry_of', key: { retryOf: 1 } },
+  // Timelines: the tasks of one assignment or one log.
+  { collection: TASK_TRACKERS_COLLECTION, name: 'task_tracker_subject', key: { 'subject.id': 1 } },
 ];

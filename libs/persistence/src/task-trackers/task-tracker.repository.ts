@@ -52,6 +52,8 @@ export interface TaskTrackerDocument {
   finishedAt: Date | null;
   lastError: ErrorInfoDocument | null;
   result: TaskResultRef | null;
+  /** Absent on trackers written before it existed. */
+  subject?: TaskResultRef | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -149,6 +151,17 @@ export class TaskTrackerRepository {
   }
 
   /** `complete`, saying whether it applied, optionally recording what the task produced. */
+  /** The customer's tasks that worked on any of `subjectIds` (replays included), oldest first. */
+  async listBySubjects(customerId: string, subjectIds: readonly string[], limit = 1000): Promise<TaskTracker[]> {
+    if (subjectIds.length === 0) return [];
+    const docs = await this.trackers
+      .find({ 'subject.id': { $in: [...subjectIds] }, customerId: toObjectId(customerId, 'customerId') })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toTaskTracker);
+  }
+
   async tryComplete(trackerTaskId: string, owner: string, result: TaskResultRef | null = null): Promise<boolean> {
     const now = this.clock();
     return this.transition(trackerTaskId, State.PROCESSING, State.COMPLETED, owner, {
@@ -347,6 +360,7 @@ export class TaskTrackerRepository {
       finishedAt: null,
       lastError: null,
       result: null,
+      subject: subjectOf(message),
       createdAt: now,
       updatedAt: now,
     };
@@ -359,6 +373,14 @@ export class TaskTrackerRepository {
     const doc = await this.writer.update(this.trackers, filter, { $set: { ...set, state: to, updatedAt: this.clock() } }, { key: taskId });
     return doc !== null;
   }
+}
+
+/** The record a task works on, from its payload. */
+function subjectOf(message: TaskMessage): TaskResultRef | null {
+  const payload = message.payload as { assignId?: string; trackerId?: string | null };
+  if (payload.assignId) return { kind: 'job_assign', id: payload.assignId };
+  if (payload.trackerId) return { kind: 'partner_log_tracker', id: payload.trackerId };
+  return null;
 }
 
 /** `<taskId>:r<n>`, shortened from the left of `taskId` to stay within the task id's 128 characters. */
@@ -383,6 +405,7 @@ export function toTaskTracker(doc: TaskTrackerDocument): TaskTracker {
     finishedAt: toIsoOrNull(doc.finishedAt),
     lastError: toErrorInfo(doc.lastError),
     result: doc.result && { kind: doc.result.kind, id: doc.result.id },
+    subject: doc.subject ? { kind: doc.subject.kind, id: doc.subject.id } : null,
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };

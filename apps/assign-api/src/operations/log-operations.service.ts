@@ -1,0 +1,182 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DataFileReason, PartnerLogTrackerState, TaskType, createTaskMessage, type Job, type PartnerLogTracker } from '@agair/domain-models';
+import type { TaskPublisher } from '@agair/messaging';
+import type { OperatorAction, Repositories } from '@agair/persistence';
+import { AppError, NotFoundError, type Logger } from '@agair/service-kit';
+
+/** Who asks, and the key that makes a repeated request the same request. */
+export interface OperatorRequest {
+  actor: string;
+  idempotencyKey?: string;
+  reason?: string;
+}
+
+export interface QueuedReprocess {
+  trackerId: string;
+  logId: string;
+  taskId: string;
+}
+
+export interface NotReprocessed {
+  trackerId: string;
+  logId: string;
+  state: PartnerLogTrackerState;
+  reason: string;
+}
+
+export interface StateChange {
+  trackerId: string;
+  logId: string;
+  from: PartnerLogTrackerState;
+  state: PartnerLogTrackerState;
+  /** False for a repeat: the log was already where it was asked to go. */
+  changed: boolean;
+}
+
+export interface LogOperationsDeps {
+  repositories: Repositories;
+  /** Publishes PROCESS_PARTNER_DATA_FILE (the processing pool's queue). */
+  publisher: TaskPublisher;
+  logger: Logger;
+  /** A "reprocess since" request touching more logs than this is refused (422): narrow it. */
+  maxLogsPerRequest: number;
+}
+
+const PAGE = 500;
+
+/**
+ * What an operator does to flight logs, each recorded (who, when, what, outcome) in the
+ * customer's audit trail: reprocess (after a decoder or statistics change), download again (a
+ * FAILED download), skip (a PENDING log that should not be collected). Each is idempotent: a
+ * repeat with the same `Idempotency-Key` queues the same task id (which runs once); a repeated
+ * state change reports `changed: false`.
+ */
+export class LogOperationsService {
+  constructor(private readonly deps: LogOperationsDeps) {}
+
+  async reprocessLog(customerId: string, trackerId: string, request: OperatorRequest): Promise<QueuedReprocess> {
+    const tracker = await this.tracker(customerId, trackerId);
+    const refusal = whyNotReprocessable(tracker);
+    if (refusal) throw new AppError(409, 'LOG_NOT_REPROCESSABLE', refusal);
+    const queued = await this.publishReprocess(tracker, request);
+    await this.record(request, customerId, 'reprocess_log', { kind: 'partner_log_tracker', id: tracker.id }, { taskId: queued.taskId, state: tracker.state });
+    return queued;
+  }
+
+  /** Every processed or failed log of the job that has its raw bytes; the others are listed with why not. */
+  async reprocessJob(job: Job, request: OperatorRequest): Promise<{ queued: QueuedReprocess[]; notQueued: NotReprocessed[] }> {
+    const files = await this.deps.repositories.applicationRecords.listFilesByCustomer(job.customerId, { jobId: job.id, limit: this.deps.maxLogsPerRequest + 1 });
+    if (files.length > this.deps.maxLogsPerRequest) throw tooMany(this.deps.maxLogsPerRequest);
+    const trackers: PartnerLogTracker[] = [];
+    for (const file of files) {
+      if (!file.logId) continue;
+      const tracker = await this.deps.repositories.partnerLogTrackers.findByLog(file.partnerCode, job.customerId, file.logId);
+      if (tracker && !trackers.some((t) => t.id === tracker.id)) trackers.push(tracker);
+    }
+    const result = await this.reprocessAll(trackers, request);
+    await this.record(request, job.customerId, 'reprocess_job', { kind: 'job', id: job.id }, { queued: result.queued.length, notQueued: result.notQueued.length });
+    return result;
+  }
+
+  /** The customer's logs first listed at or after `since` that were processed (or failed with their bytes kept). */
+  async reprocessSince(customerId: string, since: Date, request: OperatorRequest): Promise<{ queued: QueuedReprocess[]; notQueued: NotReprocessed[] }> {
+    const trackers: PartnerLogTracker[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.deps.repositories.partnerLogTrackers.page(customerId, { createdFrom: since }, { limit: PAGE, ...(after ? { after } : {}) });
+      trackers.push(...page.items.filter((t) => t.state === PartnerLogTrackerState.PROCESSED || t.state === PartnerLogTrackerState.FAILED));
+      if (trackers.length > this.deps.maxLogsPerRequest) throw tooMany(this.deps.maxLogsPerRequest);
+      after = page.next ?? undefined;
+    } while (after);
+    const result = await this.reprocessAll(trackers, request);
+    await this.record(request, customerId, 'reprocess_since', { kind: 'customer', id: customerId }, { since: since.toISOString(), queued: result.queued.length, notQueued: result.notQueued.length });
+    return result;
+  }
+
+  /** FAILED → PENDING: the poller downloads it again the next time it lists the aircraft's logs. */
+  async redownload(customerId: string, trackerId: string, request: OperatorRequest): Promise<StateChange> {
+    const tracker = await this.tracker(customerId, trackerId);
+    if (tracker.state === PartnerLogTrackerState.PENDING) return this.change(request, 'redownload_log', tracker, tracker.state, false);
+    if (tracker.state !== PartnerLogTrackerState.FAILED) {
+      throw new AppError(409, 'LOG_NOT_FAILED', `log ${tracker.logId} is ${tracker.state}; only a FAILED log is downloaded again`);
+    }
+    const moved = await this.deps.repositories.partnerLogTrackers.retryDownload(tracker.id);
+    if (!moved) throw new AppError(409, 'LOG_CHANGED', `log ${tracker.logId} changed while it was being reset (or its raw log is being removed); look again`);
+    return this.change(request, 'redownload_log', tracker, moved.state, true);
+  }
+
+  /** PENDING → SKIPPED with the operator's reason: the log will not be collected. */
+  async skip(customerId: string, trackerId: string, request: OperatorRequest): Promise<StateChange> {
+    const tracker = await this.tracker(customerId, trackerId);
+    if (tracker.state === PartnerLogTrackerState.SKIPPED) return this.change(request, 'skip_log', tracker, tracker.state, false);
+    if (tracker.state !== PartnerLogTrackerState.PENDING) {
+      throw new AppError(409, 'LOG_NOT_PENDING', `log ${tracker.logId} is ${tracker.state}; only a PENDING log (not yet downloaded) can be skipped`);
+    }
+    const moved = await this.deps.repositories.partnerLogTrackers.skipPending(tracker.id);
+    if (!moved) throw new AppError(409, 'LOG_CHANGED', `log ${tracker.logId} changed while it was being skipped; look again`);
+    return this.change(request, 'skip_log', tracker, moved.state, true);
+  }
+
+  private async reprocessAll(trackers: readonly PartnerLogTracker[], request: OperatorRequest): Promise<{ queued: QueuedReprocess[]; notQueued: NotReprocessed[] }> {
+    const queued: QueuedReprocess[] = [];
+    const notQueued: NotReprocessed[] = [];
+    for (const tracker of trackers) {
+      const refusal = whyNotReprocessable(tracker);
+      if (refusal) notQueued.push({ trackerId: tracker.id, logId: tracker.logId, state: tracker.state, reason: refusal });
+      else queued.push(await this.publishReprocess(tracker, request));
+    }
+    return { queued, notQueued };
+  }
+
+  private async publishReprocess(tracker: PartnerLogTracker, request: OperatorRequest): Promise<QueuedReprocess> {
+    const taskId = `reprocess:${tracker.id}:${request.idempotencyKey ? keyed(request.actor, request.idempotencyKey) : randomUUID()}`;
+    const message = createTaskMessage(
+      TaskType.PROCESS_PARTNER_DATA_FILE,
+      {
+        customerId: tracker.customerId,
+        partnerCode: tracker.partnerCode,
+        storedFileId: tracker.storedFileId as string,
+        contentHash: tracker.contentHash as string,
+        trackerId: tracker.id,
+        reason: DataFileReason.REPROCESS,
+      },
+      { taskId, createdAt: new Date() },
+    );
+    await this.deps.publisher.publish(message);
+    this.deps.logger.info({ taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId, actor: request.actor }, 'log reprocessing queued');
+    return { trackerId: tracker.id, logId: tracker.logId, taskId };
+  }
+
+  private async tracker(customerId: string, trackerId: string): Promise<PartnerLogTracker> {
+    const tracker = await this.deps.repositories.partnerLogTrackers.findById(customerId, trackerId);
+    if (!tracker) throw new NotFoundError('Log');
+    return tracker;
+  }
+
+  private async change(request: OperatorRequest, action: string, tracker: PartnerLogTracker, state: PartnerLogTrackerState, changed: boolean): Promise<StateChange> {
+    await this.record(request, tracker.customerId, action, { kind: 'partner_log_tracker', id: tracker.id }, { from: tracker.state, state, changed });
+    return { trackerId: tracker.id, logId: tracker.logId, from: tracker.state, state, changed };
+  }
+
+  private async record(request: OperatorRequest, customerId: string, action: string, target: OperatorAction['target'], outcome: OperatorAction['outcome']): Promise<void> {
+    await this.deps.repositories.operatorActions.record({ actor: request.actor, action, customerId, target, reason: request.reason ?? null, outcome });
+  }
+}
+
+/** Null when the log can be processed again from its stored bytes; otherwise why not. */
+function whyNotReprocessable(tracker: PartnerLogTracker): string | null {
+  if (tracker.rawLogRemovedAt) return `the raw log was removed by the retention policy at ${tracker.rawLogRemovedAt}; download it again first`;
+  if (tracker.state !== PartnerLogTrackerState.PROCESSED && tracker.state !== PartnerLogTrackerState.FAILED) {
+    return `log ${tracker.logId} is ${tracker.state}; only a PROCESSED or FAILED log is reprocessed`;
+  }
+  if (!tracker.storedFileId || !tracker.contentHash) return `log ${tracker.logId} was never downloaded; download it again first`;
+  return null;
+}
+
+function keyed(actor: string, key: string): string {
+  return createHash('sha256').update(`${actor}\n${key}`).digest('hex').slice(0, 32);
+}
+
+function tooMany(max: number): AppError {
+  return new AppError(422, 'TOO_MANY_LOGS', `more than ${max} logs match; narrow the request (a later date, one job)`);
+}
