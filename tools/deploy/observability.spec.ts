@@ -16,6 +16,7 @@ const knownMetrics = new Set([
   'agair_logs_unsupported_total',
   'agair_poll_runs_total',
   'agair_poll_last_success_timestamp_seconds',
+  'agair_poll_customer_errors_total',
   'agair_poll_logs_total',
   'agair_partner_requests_total',
   'agair_partner_request_duration_seconds',

@@ -417,7 +417,7 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
       expect(noAccount.statusCode).toBe(501);
     });
 
-    it('syncData writes a PENDING request for the poller and answers 202 with its id', async () => {
+    it('syncData writes a PENDING request for the poller and answers 202 with its id; a repeat while it waits is the same request', async () => {
       const first = await call('POST', '/api/partners/syncData', customerA, { partnerCode: 'SATLOC', aircraftId: '101' });
       expect(first.statusCode).toBe(202);
       const body = first.json();
@@ -428,7 +428,14 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
       expect(stored?.['requestedAt']).toBeInstanceOf(Date);
       expect(await repos.syncRequests.findById(ids.a, body.requestId)).toMatchObject({ state: 'PENDING', aircraftId: '101' });
       const whole = (await call('POST', '/api/partners/syncData', service, { partnerCode: 'SATLOC', customerId: ids.a })).json();
-      expect(whole).toMatchObject({ aircraftId: null, state: 'PENDING' });
+      expect(whole).toMatchObject({ aircraftId: null, state: 'PENDING', deduplicated: false });
+      expect(await mongo.db.collection(SYNC_REQUESTS_COLLECTION).countDocuments({ state: 'PENDING' })).toBe(2);
+      // Repeats while they wait are the same requests: the same aircraft, or one the whole-customer request covers.
+      const again = (await call('POST', '/api/partners/syncData', customerA, { partnerCode: 'SATLOC', aircraftId: '101' })).json();
+      expect(again).toMatchObject({ requestId: body.requestId, deduplicated: true });
+      const covered = await repos.syncRequests.requestOnce({ partnerCode: 'SATLOC', customerId: ids.a, aircraftId: '102', requestedBy: 'ops' });
+      expect(covered).toMatchObject({ request: { id: whole.requestId, aircraftId: null }, deduplicated: true });
+      expect((await call('POST', '/api/partners/syncData', service, { partnerCode: 'SATLOC', customerId: ids.a })).json()).toMatchObject({ requestId: whole.requestId, deduplicated: true });
       expect(await mongo.db.collection(SYNC_REQUESTS_COLLECTION).countDocuments({ state: 'PENDING' })).toBe(2);
       expect((await call('POST', '/api/partners/syncData', admin, { partnerCode: 'SATLOC' })).statusCode).toBe(400);
     });

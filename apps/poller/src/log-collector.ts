@@ -79,7 +79,7 @@ export class LogCollector {
 
   async runCycle(scope: CollectionScope = {}): Promise<PollRun> {
     const { repositories, logger, metrics } = this.deps;
-    const run = await repositories.pollRuns.start({ owner: this.settings.owner, partnerCode: scope.partnerCode ?? null });
+    const run = await repositories.pollRuns.start({ owner: this.settings.owner, partnerCode: scope.partnerCode ?? null, customerId: scope.customerId ?? null });
     const counters: Counters = { customers: 0, aircraft: 0, logsListed: 0, logsNew: 0, downloaded: 0, enqueued: 0, skipped: 0, failed: 0, reEnqueued: 0 };
     const errors: PollRunErrorInput[] = [];
     const log = logger.child({ pollRunId: run.id });
@@ -115,7 +115,9 @@ export class LogCollector {
     const finished = await repositories.pollRuns.finish(run.id, { counters, errors });
     const outcome = errors.length === 0 ? 'success' : 'partial';
     metrics.runs.inc({ outcome });
-    if (outcome === 'success') metrics.lastSuccess.set(Date.now() / 1000);
+    // One customer's failure (bad credentials) is its own error, not the platform's: the cycle still synced the others.
+    metrics.lastSuccess.set(Date.now() / 1000);
+    for (const e of errors) metrics.customerErrors.inc({ partner_code: e.partnerCode ?? 'unknown', error_category: e.category });
     log.info({ ...counters, errors: errors.length }, 'poll cycle finished');
     return finished ?? run;
   }

@@ -13,7 +13,7 @@ export function pollerMetrics(registry: Registry) {
       () =>
         new Gauge({
           name: 'agair_poll_last_success_timestamp_seconds',
-          help: 'End of the last poll cycle that finished without errors (Unix seconds)',
+          help: 'End of the last poll cycle that finished, with or without some customers failing (Unix seconds); those failures count in agair_poll_customer_errors_total',
           registers: [registry],
         }),
     ),
@@ -25,6 +25,17 @@ export function pollerMetrics(registry: Registry) {
           name: 'agair_poll_logs_total',
           help: 'Flight logs found, downloaded, enqueued, skipped or failed by the poller',
           labelNames: ['result'],
+          registers: [registry],
+        }),
+    ),
+    customerErrors: metric(
+      registry,
+      'agair_poll_customer_errors_total',
+      () =>
+        new Counter({
+          name: 'agair_poll_customer_errors_total',
+          help: "Errors collecting one customer's logs (rejected credentials, partner errors), by partner and category; the customer is in the poll run and the log line",
+          labelNames: ['partner_code', 'error_category'],
           registers: [registry],
         }),
     ),

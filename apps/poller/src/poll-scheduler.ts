@@ -34,6 +34,8 @@ export class PollScheduler {
   private timers: NodeJS.Timeout[] = [];
   private current: Promise<unknown> = Promise.resolve();
   private busy = false;
+  /** A scheduled cycle fell due while another cycle ran: it runs as soon as that one ends, before waiting sync requests. */
+  private scheduleMissed = false;
   private stopped = false;
 
   constructor(
@@ -54,9 +56,7 @@ export class PollScheduler {
     this.timers.push(setInterval(() => void this.serveSyncRequest(), this.settings.syncCheckMs));
     this.timers.push(setInterval(() => void this.sweepIfLeader(), this.settings.sweepMs));
     this.timers.push(setInterval(() => void this.deps.retention.runIfLeader(), this.settings.retentionMs));
-    this.cron = new Cron(this.settings.cron, { timezone: 'UTC', protect: true }, () => {
-      void this.runExclusive('schedule', {});
-    });
+    this.cron = new Cron(this.settings.cron, { timezone: 'UTC', protect: true }, () => void this.runScheduled());
   }
 
   /** One cycle now (if this replica leads and none is running); resolves when it is done. */
@@ -82,8 +82,23 @@ export class PollScheduler {
     }
   }
 
+  private async runScheduled(): Promise<void> {
+    if (this.busy) {
+      this.scheduleMissed = true;
+      return;
+    }
+    this.scheduleMissed = false;
+    await this.runExclusive('schedule', {});
+  }
+
   private async serveSyncRequest(): Promise<void> {
     if (this.stopped || !this.deps.lease.isHeld || this.busy) return;
+    if (this.scheduleMissed) {
+      // The schedule covers every customer (a waiting request's among them): it goes first.
+      this.scheduleMissed = false;
+      await this.runExclusive('schedule (fell due during another cycle)', {});
+      return;
+    }
     const { repositories, logger } = this.deps;
     let request;
     try {

@@ -17,6 +17,7 @@ const run = (over: Partial<PollRun>): PollRun => ({
   id: '665f1c2ab3e4d5f6a7b8c9d0',
   owner: 'poller-1',
   partnerCode: 'SATLOC',
+  customerId: null,
   status: 'succeeded',
   startedAt: '2025-05-02T09:00:00.000Z',
   finishedAt: '2025-05-02T09:00:05.000Z',
@@ -48,6 +49,21 @@ describe('summarizePartnerStatus', () => {
     const status = summarizePartnerStatus({ ...base, health: health(), runs });
     expect(status.lastSuccessfulSyncAt).toBe('2025-05-02T09:10:09.000Z');
     expect(status.lastPollRun).toMatchObject({ id: '1'.repeat(24), status: 'failed' });
+  });
+
+  it("keeps the last successful sync per customer: another customer's failure or run does not freeze or fake it", () => {
+    const failedForB = { partnerCode: 'SATLOC' as const, customerId: B, category: 'auth' as const, message: 'credentials rejected', at: '2025-05-02T09:40:00.000Z' };
+    const runs = [
+      // A syncData run for B alone, newest: says nothing of A.
+      run({ id: '5'.repeat(24), customerId: B, startedAt: '2025-05-02T09:50:00.000Z', finishedAt: '2025-05-02T09:50:02.000Z' }),
+      // A scheduled run in which B's credentials failed: partial, but A synced.
+      run({ id: '6'.repeat(24), status: 'partial', errors: [failedForB], errorCount: 1, startedAt: '2025-05-02T09:40:00.000Z', finishedAt: '2025-05-02T09:40:03.000Z' }),
+      run({ id: '7'.repeat(24), startedAt: '2025-05-02T09:30:00.000Z', finishedAt: '2025-05-02T09:30:04.000Z' }),
+    ];
+    expect(summarizePartnerStatus({ ...base, health: health(), runs, customerId: A }).lastSuccessfulSyncAt).toBe('2025-05-02T09:40:03.000Z');
+    expect(summarizePartnerStatus({ ...base, health: health(), runs: runs.slice(1), customerId: B }).lastSuccessfulSyncAt).toBe('2025-05-02T09:30:04.000Z');
+    // The platform's view: the newest run that reached the partner, partial or not.
+    expect(summarizePartnerStatus({ ...base, health: health(), runs: runs.slice(1) }).lastSuccessfulSyncAt).toBe('2025-05-02T09:40:03.000Z');
   });
 
   it("merges poll-run and tracker errors newest first, keeps a customer's view to its own, and caps the list", () => {

@@ -31,6 +31,19 @@ export function runsOfPartner(runs: readonly PollRun[], partnerCode: PartnerCode
 }
 
 /**
+ * Whether a finished run synced the customer (one customer's view), or reached the partner at
+ * all (the platform's view): a run some other customer failed in still synced this one, so one
+ * customer's bad credentials do not freeze everyone's "last successful sync". A run asked for
+ * another customer says nothing of this one.
+ */
+function syncedFor(run: PollRun, partnerCode: PartnerCode, customerId: string | undefined): boolean {
+  if (run.finishedAt === null || (run.status !== PollRunStatus.SUCCEEDED && run.status !== PollRunStatus.PARTIAL)) return false;
+  if (customerId === undefined) return true;
+  if (run.customerId !== null && run.customerId !== customerId) return false;
+  return !run.errors.some((e) => e.customerId === customerId && (e.partnerCode === null || e.partnerCode === partnerCode));
+}
+
+/**
  * The status page of one partner, computed in code (FerretDB 1.x has few aggregation
  * operators): online when the last health check answered and the shared breaker is not open.
  * A customer's view (`customerId` set) counts only its own jobs and errors.
@@ -46,7 +59,7 @@ export function summarizePartnerStatus(input: {
   customerId?: string;
 }): PartnerStatus {
   const runs = runsOfPartner(input.runs, input.partnerCode);
-  const lastSuccess = runs.find((run) => run.status === PollRunStatus.SUCCEEDED && run.finishedAt !== null);
+  const lastSuccess = runs.find((run) => syncedFor(run, input.partnerCode, input.customerId));
   const last = runs[0];
   const runErrors: RecentPartnerError[] = runs.flatMap((run) =>
     run.errors

@@ -138,7 +138,10 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
       schema: {
         tags,
         summary: 'Ask the poller for an out-of-cycle collection run (partner, customer, optionally one aircraft)',
-        description: 'Written as a PENDING document of the sync_requests collection, which the poller consumes (never HTTP); answered 202 with the request id.',
+        description:
+          'Written as a PENDING document of the sync_requests collection, which the poller consumes (never HTTP); answered 202 with the request id. ' +
+          'A request equal to or covered by one still waiting (same customer, same aircraft or all of them) returns that one (`deduplicated: true`). ' +
+          'The poller serves waiting requests fairly across customers.',
         body: SyncDataBody,
         response: { 202: SyncDataResult, ...errorResponses(400, 401, 403, 404, 429, 501) },
       },
@@ -151,8 +154,8 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
       if (!(await customers.findById(customerId))) throw new NotFoundError('Customer');
       await activePartner(partnerCode);
       if (aircraftId !== null && !(await internalUsers.findByPartnerAircraft(customerId, partnerCode, aircraftId))) throw new NotFoundError('Aircraft');
-      const syncRequest = await ctx.repositories.syncRequests.create({ partnerCode, customerId, aircraftId, requestedBy: principal.sub });
-      request.log.info({ syncRequestId: syncRequest.id, partnerCode, customerId, aircraftId }, 'sync requested');
+      const { request: syncRequest, deduplicated } = await ctx.repositories.syncRequests.requestOnce({ partnerCode, customerId, aircraftId, requestedBy: principal.sub });
+      request.log.info({ syncRequestId: syncRequest.id, partnerCode, customerId, aircraftId, deduplicated }, 'sync requested');
       return reply.code(202).send({
         requestId: syncRequest.id,
         state: syncRequest.state,
@@ -160,6 +163,7 @@ export function registerPartnerOperationRoutes(app: HttpApp, ctx: PartnerApiCont
         customerId,
         aircraftId,
         requestedAt: syncRequest.requestedAt,
+        deduplicated,
       });
     },
   );

@@ -49,6 +49,7 @@ export const SyncDataResult = Type.Object(
     customerId: ObjectIdStringSchema,
     aircraftId: Nullable(PartnerAircraftIdSchema),
     requestedAt: TimestampSchema,
+    deduplicated: Type.Boolean({ description: 'true: an equal or wider request was already waiting, and this is it' }),
   },
   { additionalProperties: false },
 );

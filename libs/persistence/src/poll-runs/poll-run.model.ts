@@ -31,6 +31,8 @@ export interface PollRun {
   owner: string;
   /** Null when the cycle covered every partner. */
   partnerCode: PartnerCode | null;
+  /** The one customer a cycle was asked for (a syncData request); null when it covered every customer. */
+  customerId: string | null;
   status: PollRunStatus;
   startedAt: string;
   finishedAt: string | null;

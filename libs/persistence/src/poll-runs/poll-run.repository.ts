@@ -19,6 +19,8 @@ export interface PollRunDocument {
   _id: ObjectId;
   owner: string;
   partnerCode: PartnerCode | null;
+  /** Absent on runs written before cycles recorded their customer scope. */
+  customerId?: ObjectId | null;
   status: PollRunStatus;
   startedAt: Date;
   finishedAt: Date | null;
@@ -54,11 +56,12 @@ export class PollRunRepository {
     this.finished = expiringRecords(this.runs, (before) => ({ status: { $ne: PollRunStatus.RUNNING }, finishedAt: { $lt: before } }));
   }
 
-  async start(input: { owner: string; partnerCode?: PartnerCode | null }): Promise<PollRun> {
+  async start(input: { owner: string; partnerCode?: PartnerCode | null; customerId?: string | null }): Promise<PollRun> {
     const doc: PollRunDocument = {
       _id: new ObjectId(),
       owner: input.owner,
       partnerCode: input.partnerCode ?? null,
+      customerId: input.customerId ? toObjectId(input.customerId, 'customerId') : null,
       status: PollRunStatus.RUNNING,
       startedAt: this.clock(),
       finishedAt: null,
@@ -128,6 +131,7 @@ export function toPollRun(doc: PollRunDocument): PollRun {
     id: fromObjectId(doc._id),
     owner: doc.owner,
     partnerCode: doc.partnerCode,
+    customerId: doc.customerId ? fromObjectId(doc.customerId) : null,
     status: doc.status,
     startedAt: toIso(doc.startedAt),
     finishedAt: toIsoOrNull(doc.finishedAt),

@@ -41,4 +41,38 @@ describe('SyncRequestRepository against FerretDB/MongoDB', () => {
     expect(await requests.requeueStale(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(1);
     expect(await requests.findById(customerId, request.id)).toMatchObject({ state: SyncRequestState.PENDING });
   });
+
+  it('serves customers fairly: one customer’s many waiting requests do not hold another’s up', async () => {
+    const own = await openTestDatabase(withDatabase(testServices().mongoUrl, uniqueName('it_sync_fair')));
+    try {
+      const repo = new SyncRequestRepository(own.db);
+      const busy = newObjectIdString();
+      const quiet = newObjectIdString();
+      for (const aircraftId of ['1', '2', '3', '4']) await repo.create({ partnerCode: 'SATLOC', customerId: busy, aircraftId, requestedBy: 'ops' });
+      await repo.create({ partnerCode: 'SATLOC', customerId: quiet, requestedBy: 'ops' });
+      const order: string[] = [];
+      for (let next = await repo.claimNext(); next; next = await repo.claimNext()) {
+        order.push(next.customerId === busy ? 'busy' : 'quiet');
+        await repo.finish(next.id, { pollRunId: null });
+      }
+      // Oldest first, until a customer not served lately waits: it goes before the busy one's next.
+      expect(order).toEqual(['busy', 'quiet', 'busy', 'busy', 'busy']);
+    } finally {
+      await own.drop();
+    }
+  });
+
+  it('returns a waiting request for a repeat, or the waiting whole-customer request that covers it', async () => {
+    const other = newObjectIdString();
+    const first = await requests.requestOnce({ partnerCode: 'SATLOC', customerId: other, aircraftId: '7', requestedBy: 'ops' });
+    expect(first.deduplicated).toBe(false);
+    expect(await requests.requestOnce({ partnerCode: 'SATLOC', customerId: other, aircraftId: '7', requestedBy: 'someone else' })).toEqual({ request: first.request, deduplicated: true });
+    // Wider than what waits: a new request; then it covers every aircraft.
+    const whole = await requests.requestOnce({ partnerCode: 'SATLOC', customerId: other, requestedBy: 'ops' });
+    expect(whole).toMatchObject({ deduplicated: false, request: { aircraftId: null } });
+    expect(await requests.requestOnce({ partnerCode: 'SATLOC', customerId: other, aircraftId: '8', requestedBy: 'ops' })).toMatchObject({ deduplicated: true, request: { id: whole.request.id } });
+    // Another partner or customer is never merged in.
+    expect((await requests.requestOnce({ partnerCode: 'AGIDRONEX', customerId: other, requestedBy: 'ops' })).deduplicated).toBe(false);
+    expect((await requests.requestOnce({ partnerCode: 'SATLOC', customerId: newObjectIdString(), aircraftId: '7', requestedBy: 'ops' })).deduplicated).toBe(false);
+  });
 });

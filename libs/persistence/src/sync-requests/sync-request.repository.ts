@@ -41,6 +41,9 @@ export interface SyncRequestDocument {
   error: string | null;
 }
 
+/** Waiting requests looked at to pick a fair next one, and served requests looked at to know who went last. */
+const FAIRNESS_WINDOW = 100;
+
 export class SyncRequestRepository {
   private readonly requests: Collection<SyncRequestDocument>;
   private readonly writer: GuardedWriter;
@@ -73,6 +76,27 @@ export class SyncRequestRepository {
     return toSyncRequest(doc);
   }
 
+  /**
+   * A request unless an equal or wider one is already waiting: a PENDING request of the same
+   * partner and customer for the same aircraft, or for all of them, is returned instead
+   * (`deduplicated`), so repeated clicks and retries queue one collection. Two requests racing in
+   * the same instant may both be written; both are served, the second finding little new.
+   */
+  async requestOnce(input: { partnerCode: PartnerCode; customerId: string; aircraftId?: string | null; requestedBy: string }): Promise<{ request: SyncRequest; deduplicated: boolean }> {
+    const aircraftId = input.aircraftId ?? null;
+    const waiting = await this.requests.findOne(
+      {
+        state: SyncRequestState.PENDING,
+        partnerCode: input.partnerCode,
+        customerId: toObjectId(input.customerId, 'customerId'),
+        aircraftId: aircraftId === null ? null : { $in: [aircraftId, null] },
+      },
+      { sort: { requestedAt: 1, _id: 1 } },
+    );
+    if (waiting) return { request: toSyncRequest(waiting), deduplicated: true };
+    return { request: await this.create(input), deduplicated: false };
+  }
+
   /** Retention: requests served (DONE or FAILED), by `finishedAt`. */
   readonly finished: ExpiringRecords;
 
@@ -81,10 +105,29 @@ export class SyncRequestRepository {
     return doc && toSyncRequest(doc);
   }
 
-  /** PENDING → RUNNING for the oldest pending request; null when there is none (or another poller took it). */
+  /**
+   * PENDING → RUNNING for the next request in fair order; null when there is none (or another
+   * poller took it). Fair across customers: among the oldest waiting requests, the customer served
+   * longest ago (or never, lately) goes first, so one customer's many requests do not keep the
+   * others waiting; within a customer, oldest first.
+   */
   async claimNext(): Promise<SyncRequest | null> {
-    const next = await this.requests.findOne({ state: SyncRequestState.PENDING }, { sort: { requestedAt: 1, _id: 1 } });
-    if (!next) return null;
+    const waiting = await this.requests.find({ state: SyncRequestState.PENDING }).sort({ requestedAt: 1, _id: 1 }).limit(FAIRNESS_WINDOW).toArray();
+    if (waiting.length === 0) return null;
+    const served = await this.requests
+      .find({ state: { $ne: SyncRequestState.PENDING }, startedAt: { $ne: null } }, { projection: { customerId: 1 } })
+      .sort({ startedAt: -1, _id: -1 })
+      .limit(FAIRNESS_WINDOW)
+      .toArray();
+    // How recently each customer was served: its position in the latest served (0 = just now); unseen ones first.
+    const recency = new Map<string, number>();
+    served.forEach((doc, i) => {
+      const key = doc.customerId.toHexString();
+      if (!recency.has(key)) recency.set(key, i);
+    });
+    // Lower goes first: the customer served longest ago; the oldest request on a tie.
+    const rank = (doc: SyncRequestDocument) => -(recency.get(doc.customerId.toHexString()) ?? Number.MAX_SAFE_INTEGER);
+    const next = waiting.reduce((best, doc) => (rank(doc) < rank(best) ? doc : best));
     const doc = await this.writer.update(
       this.requests,
       { _id: next._id, state: SyncRequestState.PENDING },
