@@ -128,6 +128,11 @@ describe('operator actions and timelines', () => {
       expect(task).toMatchObject({ type: TaskType.PROCESS_PARTNER_DATA_FILE, taskId: first.json().taskId, payload: { trackerId: processed.id, customerId: ids.a, reason: 'reprocess' } });
     }
 
+    // No body at all is the same as an empty one (a reason is optional).
+    const bare = await app.inject({ method: 'POST', url: `/api/logs/${processed.id}/reprocess`, headers: admin });
+    expect(bare.statusCode, bare.body).toBe(202);
+    expect(await queued()).toHaveLength(1);
+
     const pending = await logOfA('PENDING');
     const refused = await post(`/api/logs/${pending.id}/reprocess`, admin);
     expect(refused.statusCode).toBe(409);

@@ -25,6 +25,13 @@ const tags = ['operations'];
 const adminOnly = { roles: [Role.ADMIN] };
 const readers = { roles: [Role.ADMIN, Role.CUSTOMER] };
 
+/** Routes whose body is only an optional reason: a request without a body means `{}`. */
+const optionalBody = {
+  preValidation: async (request: FastifyRequest) => {
+    request.body ??= {};
+  },
+};
+
 function operatorRequest(request: FastifyRequest, principal: Principal, reason: string | undefined): OperatorRequest {
   const key = request.headers['idempotency-key'];
   return { actor: principal.sub, ...(typeof key === 'string' ? { idempotencyKey: key } : {}), ...(reason ? { reason } : {}) };
@@ -74,6 +81,7 @@ export function registerOperationRoutes(app: HttpApp, context: RouteContext): vo
     '/api/logs/:trackerId/reprocess',
     {
       config: adminOnly,
+      ...optionalBody,
       schema: {
         tags,
         summary: 'Process a log again from its stored bytes (after a decoder or statistics change)',
@@ -98,6 +106,7 @@ export function registerOperationRoutes(app: HttpApp, context: RouteContext): vo
     '/api/jobs/:jobId/reprocess',
     {
       config: adminOnly,
+      ...optionalBody,
       schema: {
         tags,
         summary: "Process all of a job's logs again",
@@ -140,6 +149,7 @@ export function registerOperationRoutes(app: HttpApp, context: RouteContext): vo
     '/api/logs/:trackerId/redownload',
     {
       config: adminOnly,
+      ...optionalBody,
       schema: {
         tags,
         summary: 'Download a FAILED log again',
