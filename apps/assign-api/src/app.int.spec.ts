@@ -716,6 +716,8 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
     it('limits each caller separately, counted in Redis', async () => {
       const limited = await buildApp(loadConfig(AssignApiConfig, { ...harness.env, RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' }), harness.silent);
       try {
+        // Until its Redis connection is up, a new app counts in memory (degraded): wait for it, so all counts are in Redis.
+        await waitFor(async () => ((await limited.inject('/health/ready')).json().status === 'ready' ? true : undefined), { what: 'the rate-limited app ready with Redis', timeoutMs: 30_000 });
         const first = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);
         const second = token(uniqueName('ratelimited'), Role.CUSTOMER, ids.customerA);
         const statuses = [];
