@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
 import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
@@ -64,6 +65,10 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     audience: config.JWT_AUDIENCE,
     rateLimit: { redis: redis.client, fallback: redisFallback, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
   });
+
+  // Manually uploaded flight logs (POST /api/logs/upload): streamed to GridFS as they arrive, one
+  // file per request, no larger than a collected log may be. The well-kept fastify plugin, not a parser of our own.
+  await app.register(multipart, { limits: { fileSize: config.PARTNER_LOG_MAX_BYTES, files: 1, fields: 10, parts: 11 } });
 
   app.addHook('onReady', async () => {
     void database.ensureIndexes().then(

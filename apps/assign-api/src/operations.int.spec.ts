@@ -1,5 +1,7 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { PartnerCode, TaskType, createTaskMessage } from '@agair/domain-models';
 import { Role, type HttpApp } from '@agair/service-kit';
+import { multipartBody, type RawBody } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobBody, startAssignApiHarness, type AssignApiHarness } from '../test/assign-api.harness.js';
 
@@ -48,6 +50,12 @@ async function queued(): Promise<{ type: string; taskId: string; payload: Record
 
 const post = (url: string, headers: Record<string, string>, payload: object = {}) => app.inject({ method: 'POST', url, headers, payload });
 
+const upload = (query: string, headers: Record<string, string>, body: RawBody) =>
+  app.inject({ method: 'POST', url: `/api/logs/upload?${query}`, headers: { ...headers, ...body.headers }, payload: body.payload });
+
+/** The largest upload these tests allow (PARTNER_LOG_MAX_BYTES). */
+const MAX_LOG_BYTES = 64 * 1024;
+
 describe('operator actions and timelines', () => {
   beforeAll(async () => {
     harness = await startAssignApiHarness({
@@ -58,6 +66,7 @@ describe('operator actions and timelines', () => {
         aircraft: [{ aircraftId: '101', companyId: 'c1', tailNumber: 'N101PA', name: 'AT-802 #1' }],
       },
       logLevel: 'info',
+      env: { PARTNER_LOG_MAX_BYTES: String(MAX_LOG_BYTES) },
     });
     app = harness.app;
     const r = harness.db.repositories;
@@ -175,6 +184,103 @@ describe('operator actions and timelines', () => {
     expect((await post(`/api/logs/${pending.id}/skip`, admin, { reason: 'test flight, not a job' })).json()).toMatchObject({ state: 'SKIPPED', changed: true });
     expect((await post(`/api/logs/${pending.id}/skip`, admin, { reason: 'again' })).json()).toMatchObject({ state: 'SKIPPED', changed: false });
     expect((await post(`/api/logs/${processed.id}/skip`, admin, { reason: 'no' })).json()).toMatchObject({ statusCode: 409, code: 'LOG_NOT_PENDING' });
+  });
+
+  it('takes a log uploaded by hand: stored, a DOWNLOADED log of the customer, its processing queued; the same bytes again are the same log', async () => {
+    const bytes = Buffer.from(`a flight log obtained by hand ${randomUUID()}`);
+    const first = await upload(`customerId=${ids.a}&partnerCode=SATLOC&aircraftId=101&jobId=${ids.jobA}&reason=ticket%204712`, admin, multipartBody({ name: 'C:\\logs\\AC101 june.log', bytes }));
+    expect(first.statusCode, first.body).toBe(202);
+    const body = first.json() as { created: boolean; taskId: string; log: Record<string, unknown> & { id: string; contentHash: string; storedFileId: string } };
+    expect(body).toMatchObject({ created: true, taskId: `manual:${body.log.id}` });
+    expect(body.log).toMatchObject({
+      customerId: ids.a,
+      aircraftId: '101',
+      state: 'DOWNLOADED',
+      fileName: 'AC101 june.log',
+      logId: `manual-${body.log.contentHash.slice(0, 40)}`,
+      sizeBytes: bytes.length,
+      enqueuedAt: expect.any(String),
+      matchOverride: { jobId: ids.jobA, by: 'ops', at: expect.any(String) },
+    });
+    expect((await harness.db.repositories.logFiles.read(body.log.storedFileId)).equals(bytes)).toBe(true);
+    expect(await queued()).toEqual([
+      expect.objectContaining({
+        type: TaskType.PROCESS_PARTNER_DATA_FILE,
+        taskId: body.taskId,
+        payload: { storedFileId: body.log.storedFileId, contentHash: body.log.contentHash, partnerCode: 'SATLOC', customerId: ids.a, trackerId: body.log.id, reason: 'manual_upload' },
+      }),
+    ]);
+
+    // The same bytes again (a retried request): the same log, nothing stored or queued again.
+    const again = await upload(`customerId=${ids.a}&partnerCode=SATLOC&aircraftId=101`, admin, multipartBody({ name: 'other-name.log', bytes }));
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toMatchObject({ created: false, taskId: null, log: { id: body.log.id } });
+    expect(await queued()).toEqual([]);
+    // Another customer's identical bytes are its own log.
+    const forB = await upload(`customerId=${ids.b}&partnerCode=SATLOC&aircraftId=202`, admin, multipartBody({ name: 'b.log', bytes }));
+    expect(forB.statusCode, forB.body).toBe(202);
+    expect(forB.json().log).toMatchObject({ customerId: ids.b, matchOverride: null });
+    expect(forB.json().log.id).not.toBe(body.log.id);
+    expect(await queued()).toHaveLength(1);
+
+    const trail = (await app.inject({ url: `/api/operator-actions?customerId=${ids.a}&targetId=${body.log.id}`, headers: admin })).json() as { actions: unknown[] };
+    expect(trail.actions).toEqual([
+      expect.objectContaining({ action: 'upload_log', reason: null, outcome: expect.objectContaining({ created: false, taskId: null }) }),
+      expect.objectContaining({ action: 'upload_log', reason: 'ticket 4712', outcome: expect.objectContaining({ created: true, taskId: body.taskId, sizeBytes: bytes.length }) }),
+    ]);
+  });
+
+  it('refuses a manual upload with a clear answer: no file, not multipart, too large, unknown customer or job, not an admin', async () => {
+    const file = () => multipartBody({ name: 'x.log', bytes: Buffer.from(`bytes ${randomUUID()}`) });
+    const query = `customerId=${ids.a}&partnerCode=SATLOC&aircraftId=101`;
+    expect((await upload(query, admin, multipartBody(null, { note: 'no file here' }))).json()).toMatchObject({ statusCode: 400, code: 'FILE_MISSING' });
+    expect((await post(`/api/logs/upload?${query}`, admin, { file: 'base64...' })).json()).toMatchObject({ statusCode: 415, code: 'MULTIPART_EXPECTED' });
+    expect((await upload(`partnerCode=SATLOC&aircraftId=101`, admin, file())).statusCode).toBe(400); // which customer
+    expect((await upload(`${query}&partnerCode=NOPE`, admin, file())).statusCode).toBe(400);
+    expect((await upload(`${query}&jobId=${'e'.repeat(24)}`, admin, file())).json()).toMatchObject({ statusCode: 404, message: expect.stringMatching(/Job/) });
+    expect((await upload(`customerId=${'e'.repeat(24)}&partnerCode=SATLOC&aircraftId=101`, admin, file())).json()).toMatchObject({ statusCode: 404, message: expect.stringMatching(/Customer/) });
+    expect((await upload(query, customerA, file())).statusCode).toBe(403);
+    expect((await upload(query, {}, file())).statusCode).toBe(401);
+
+    // Too large: refused while it streams in, and nothing of it is kept.
+    const big = Buffer.alloc(MAX_LOG_BYTES + 1, 7);
+    const tooLarge = await upload(query, admin, multipartBody({ name: 'big.log', bytes: big }));
+    expect(tooLarge.statusCode, tooLarge.body).toBe(413);
+    expect(await harness.db.repositories.logFiles.findByContentHash(ids.a, createHash('sha256').update(big).digest('hex'))).toBeNull();
+    expect(await queued()).toEqual([]);
+  });
+
+  it('re-matches a log to the job an operator names and processes it again; before processing the choice waits for it', async () => {
+    const processed = await logOfA('PROCESSED');
+    const key = { ...admin, 'idempotency-key': 'rematch-1' };
+    const response = await post(`/api/logs/${processed.id}/match`, key, { jobId: ids.jobA, reason: 'pilot flew it for North 40' });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toMatchObject({ trackerId: processed.id, jobId: ids.jobA, taskId: expect.stringMatching(/^reprocess:/) });
+    expect(await queued()).toEqual([expect.objectContaining({ type: TaskType.PROCESS_PARTNER_DATA_FILE, taskId: response.json().taskId, payload: expect.objectContaining({ trackerId: processed.id, reason: 'reprocess' }) })]);
+    const r = harness.db.repositories;
+    expect((await r.partnerLogTrackers.findById(ids.a, processed.id))?.matchOverride).toMatchObject({ jobId: ids.jobA, by: 'ops' });
+
+    // null: back to matching by contents.
+    const cleared = await post(`/api/logs/${processed.id}/match`, admin, { jobId: null });
+    expect(cleared.statusCode, cleared.body).toBe(202);
+    expect((await r.partnerLogTrackers.findById(ids.a, processed.id))?.matchOverride).toBeNull();
+    expect(await queued()).toHaveLength(1);
+
+    const pending = await logOfA('PENDING');
+    expect((await post(`/api/logs/${pending.id}/match`, admin, { jobId: ids.jobA })).json()).toMatchObject({ jobId: ids.jobA, taskId: null });
+    expect(await queued()).toEqual([]);
+    expect((await r.partnerLogTrackers.findById(ids.a, pending.id))?.matchOverride?.jobId).toBe(ids.jobA);
+
+    const jobOfB = (await r.jobs.create(jobBody(ids.b, 'B field'))).id;
+    expect((await post(`/api/logs/${processed.id}/match`, admin, { jobId: jobOfB })).statusCode).toBe(404); // another customer's job
+    const skipped = await logOfA('PENDING');
+    await post(`/api/logs/${skipped.id}/skip`, admin, { reason: 'ground test' });
+    expect((await post(`/api/logs/${skipped.id}/match`, admin, { jobId: ids.jobA })).json()).toMatchObject({ statusCode: 409, code: 'LOG_NOT_REMATCHABLE' });
+    expect((await post(`/api/logs/${processed.id}/match`, admin, {})).statusCode).toBe(400);
+    expect((await post(`/api/logs/${processed.id}/match`, admin, { jobId: 'nope' })).statusCode).toBe(400);
+    expect((await post(`/api/logs/${'f'.repeat(24)}/match`, admin, { jobId: ids.jobA })).statusCode).toBe(404);
+    expect((await post(`/api/logs/${processed.id}/match`, customerA, { jobId: ids.jobA })).statusCode).toBe(403);
+    expect(await queued()).toEqual([]);
   });
 
   it('records every action in the audit trail: who, when, what, why and the outcome, newest first, by cursor', async () => {

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { PartnerCode } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
 import type { Database } from '@agair/runtime';
 import { Role, type ChannelWrapper, type HttpApp, type Redis } from '@agair/service-kit';
-import { PRINCIPALS, authRow, serviceRouteRows, fuzzRoutes, invalidTokenHeaders, routeTable, runAuthMatrix, type AuthCase, type LogCapture, type PrincipalName, type RouteOperation, secretForms as forms } from '@agair/testing';
+import { PRINCIPALS, authRow, multipartBody, serviceRouteRows, fuzzRoutes, invalidTokenHeaders, routeTable, runAuthMatrix, type AuthCase, type LogCapture, type PrincipalName, type RouteOperation, secretForms as forms } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobBody, startAssignApiHarness, type AssignApiHarness } from '../test/assign-api.harness.js';
 import type { AssignApiConfig } from './config.js';
@@ -130,6 +131,11 @@ describe('assign-api security', () => {
       'POST /api/logs/reprocess': authRow(() => ({ url: '/api/logs/reprocess', payload: { customerId: ids.a, since: '2020-01-01T00:00:00Z' } }), { ...adminOnly, admin: 202 }),
       'POST /api/logs/:trackerId/redownload': authRow(() => ({ url: `/api/logs/${ids.failedLogA}/redownload`, payload: {} }), adminOnly),
       'POST /api/logs/:trackerId/skip': authRow(() => ({ url: `/api/logs/${ids.pendingLogA}/skip`, payload: { reason: 'not ours' } }), adminOnly),
+      'POST /api/logs/upload': authRow(() => {
+        const body = multipartBody({ name: 'matrix.log', bytes: randomBytes(64) });
+        return { url: `/api/logs/upload?customerId=${ids.a}&partnerCode=SATLOC&aircraftId=101`, headers: body.headers, payload: body.payload };
+      }, { ...adminOnly, admin: 202 }),
+      'POST /api/logs/:trackerId/match': authRow(() => ({ url: `/api/logs/${ids.processedLogA}/match`, payload: { jobId: ids.jobA } }), { ...adminOnly, admin: 202 }),
       'GET /api/operator-actions': authRow(() => ({ url: `/api/operator-actions?customerId=${ids.a}` }), adminOnly),
       'GET /api/assignments/:assignId/timeline': authRow(() => ({ url: `/api/assignments/${ids.assignA}/timeline` }), { ...readA, service: 403 }),
     };
@@ -138,7 +144,7 @@ describe('assign-api security', () => {
   it('authorization matrix: every served route × every principal gets the status of the table', async () => {
     const result = await runAuthMatrix(app, routes, authTable(), headersOf);
     expect(result.failures).toEqual([]);
-    expect(routes.length).toBe(20);
+    expect(routes.length).toBe(22);
     expect(result.checked).toBe(routes.length * PRINCIPALS.length);
     // The lists B may call with A's id are B's own.
     const jobs = (await call('GET', `/api/jobs?customerId=${ids.a}`, headersOf.customerB)).json() as { customerId: string; jobs: { id: string }[] };
@@ -218,6 +224,8 @@ describe('assign-api security', () => {
       'POST /api/logs/reprocess': { body: { customerId: ids.a, since: '2020-01-01T00:00:00Z' } },
       'POST /api/logs/:trackerId/redownload': { params: { trackerId: ids.failedLogA }, body: {} },
       'POST /api/logs/:trackerId/skip': { params: { trackerId: ids.pendingLogA }, body: { reason: 'fuzz' } },
+      'POST /api/logs/upload': { query: { customerId: ids.a, partnerCode: 'SATLOC', aircraftId: '101' } },
+      'POST /api/logs/:trackerId/match': { params: { trackerId: ids.processedLogA }, body: { jobId: ids.jobA } },
       'GET /api/operator-actions': { query: { customerId: ids.a } },
       'GET /api/assignments/:assignId/timeline': { params: { assignId: ids.assignA } },
     };

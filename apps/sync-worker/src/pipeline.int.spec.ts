@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PartnerLogTrackerState, TaskTrackerState, type MultiPolygon } from '@agair/domain-models';
+import { fieldShapes, simulateFlight } from '@agair/satloc-parser';
 import { Role, mintToken } from '@agair/service-kit';
-import { waitFor } from '@agair/testing';
+import { multipartBody, waitFor } from '@agair/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineWorld, rectangle, type PipelineWorld } from '../test/pipeline.fixture.js';
 
@@ -19,6 +20,17 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
   let pollerUrl: string;
   /** The job and assignment the first test takes through the pipeline, for the operator's reprocessing. */
   let collected: { jobId: string; assignId: string } | undefined;
+  let assignApi: { url: string; headers: Record<string, string> } | undefined;
+
+  /** assign-api as a process (started once), and an admin's headers for it. */
+  async function operatorApi(): Promise<{ url: string; headers: Record<string, string> }> {
+    if (assignApi) return assignApi;
+    const jwtSecret = randomBytes(32).toString('hex');
+    const url = await (await world.start('assign-api', { JWT_SECRET: jwtSecret })).waitForUrl();
+    const authorization = `Bearer ${mintToken({ jwtSecret, issuer: 'agair', audience: 'agair-api', sub: 'ops-dana', role: Role.ADMIN })}`;
+    assignApi = { url, headers: { authorization } };
+    return assignApi;
+  }
 
   beforeAll(async () => {
     world = await createPipelineWorld();
@@ -130,13 +142,9 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
   it('an operator reprocesses the job through assign-api: each log processed again once, its record replaced, the job recomputed, all on the timeline', async () => {
     if (!collected) throw new Error('the first test did not collect a job');
     const { jobId, assignId } = collected;
-    const jwtSecret = randomBytes(32).toString('hex');
-    const api = await (await world.start('assign-api', { JWT_SECRET: jwtSecret })).waitForUrl();
-    const headers = {
-      authorization: `Bearer ${mintToken({ jwtSecret, issuer: 'agair', audience: 'agair-api', sub: 'ops-dana', role: Role.ADMIN })}`,
-      'content-type': 'application/json',
-      'idempotency-key': 'statistics-fix-1',
-    };
+    const operator = await operatorApi();
+    const api = operator.url;
+    const headers = { ...operator.headers, 'content-type': 'application/json', 'idempotency-key': 'statistics-fix-1' };
     const before = await world.repositories.applicationRecords.findJobRecord(world.customerId, jobId);
     const filesBefore = await world.repositories.applicationRecords.listFilesByCustomer(world.customerId, { jobId });
 
@@ -190,5 +198,52 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
       expect.objectContaining({ actor: 'ops-dana', action: 'reprocess_job', reason: 'statistics fix' }),
       expect.objectContaining({ actor: 'ops-dana', action: 'reprocess_job', reason: 'statistics fix' }),
     ]);
+  });
+
+  it('an operator uploads a log by hand for a job, then re-matches it to another: processed for each once, both jobs recomputed', async () => {
+    const { url: api, headers } = await operatorApi();
+    // A log the poller never saw (from the aircraft's card), flown over a field of its own.
+    const flight = simulateFlight({ seed: 77, boundaryM: fieldShapes.rectangle(280, 200), originLatDeg: 38.3, originLonDeg: -97.3, groundTruth: true });
+    const truth = flight.groundTruth as GroundTruth;
+    const first = await world.createJob('East strip', flight.field.boundary);
+    const second = await world.createJob('East strip (re-surveyed)', flight.field.boundary);
+    const r = world.repositories;
+
+    const body = multipartBody({ name: 'card-0412.log', bytes: flight.bytes });
+    const uploaded = await fetch(`${api}/api/logs/upload?customerId=${world.customerId}&partnerCode=SATLOC&aircraftId=101&jobId=${first.id}`, {
+      method: 'POST',
+      headers: { ...headers, ...body.headers },
+      body: body.payload,
+    });
+    expect(uploaded.status, await uploaded.clone().text()).toBe(202);
+    const { log } = (await uploaded.json()) as { log: { id: string; logId: string } };
+    const processed = await waitFor(async () => {
+      const tracker = await r.partnerLogTrackers.findById(world.customerId, log.id);
+      return tracker?.state === PartnerLogTrackerState.PROCESSED ? tracker : undefined;
+    }, { timeoutMs: 60_000, what: 'the uploaded log PROCESSED' });
+    const [file] = await r.applicationRecords.listFilesByCustomer(world.customerId, { jobId: first.id });
+    expect(file).toMatchObject({ id: processed.applicationFileId, logId: log.logId, match: { method: 'operator', confidence: 1 } });
+    expect(Math.abs((file?.summary.treatedAreaHa ?? 0) - truth.treatedAreaHa) / truth.treatedAreaHa).toBeLessThan(0.01);
+    const firstRecord = await waitFor(async () => (await r.applicationRecords.findJobRecord(world.customerId, first.id)) ?? undefined, { timeoutMs: 10_000, what: 'the first job’s record' });
+    expect(firstRecord.fileIds).toEqual([file?.id]);
+
+    // Wrong job: the operator names the second one.
+    const rematch = await fetch(`${api}/api/logs/${log.id}/match`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ jobId: second.id, reason: 'flown for the re-surveyed job' }),
+    });
+    expect(rematch.status).toBe(202);
+    const { taskId } = (await rematch.json()) as { taskId: string };
+    await waitFor(async () => ((await r.taskTrackers.findByTaskId(taskId))?.state === TaskTrackerState.COMPLETED ? true : undefined), { timeoutMs: 60_000, what: 'the re-match processed' });
+    const moved = await r.applicationRecords.listFilesByCustomer(world.customerId, { jobId: second.id });
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatchObject({ logId: log.logId, match: { method: 'operator' } });
+    expect(await r.applicationRecords.listFilesByCustomer(world.customerId, { jobId: first.id })).toEqual([]);
+    const secondRecord = await waitFor(async () => (await r.applicationRecords.findJobRecord(world.customerId, second.id)) ?? undefined, { timeoutMs: 10_000, what: 'the second job’s record' });
+    expect(secondRecord.fileIds).toEqual([moved[0]?.id]);
+    expect(secondRecord.summary.treatedAreaHa).toBeCloseTo(firstRecord.summary.treatedAreaHa, 6);
+    const emptied = await r.applicationRecords.findJobRecord(world.customerId, first.id);
+    expect(emptied?.fileIds ?? []).toEqual([]);
   });
 });

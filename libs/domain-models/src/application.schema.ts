@@ -108,6 +108,8 @@ export const MatchMethod = {
   FILE_NAME: 'file_name',
   AIRCRAFT_TIME_WINDOW: 'aircraft_time_window',
   BOUNDARY_OVERLAP: 'boundary_overlap',
+  /** An operator named the job (a re-match, or a manual upload for a job). */
+  OPERATOR: 'operator',
   UNMATCHED: 'unmatched',
 } as const;
 export type MatchMethod = ValueOf<typeof MatchMethod>;
@@ -116,6 +118,7 @@ export const MatchMethodSchema = literalUnion([
   MatchMethod.FILE_NAME,
   MatchMethod.AIRCRAFT_TIME_WINDOW,
   MatchMethod.BOUNDARY_OVERLAP,
+  MatchMethod.OPERATOR,
   MatchMethod.UNMATCHED,
 ]);
 

@@ -66,6 +66,21 @@ export const LogSkipSchema = Type.Object(
 );
 export type LogSkip = Static<typeof LogSkipSchema>;
 
+/**
+ * An operator's choice of the job a log belongs to (a re-match, or a manual upload for a named
+ * job): processing uses this job instead of matching the log by its header, file name and time.
+ */
+export const LogMatchOverrideSchema = Type.Object(
+  {
+    jobId: ObjectIdStringSchema,
+    /** The operator (token subject) who chose it. */
+    by: Type.String({ minLength: 1, maxLength: 200 }),
+    at: TimestampSchema,
+  },
+  { additionalProperties: false },
+);
+export type LogMatchOverride = Static<typeof LogMatchOverrideSchema>;
+
 /** States in which the record must hold a lease; a sweeper reclaims them when it expires. */
 export const PartnerLogTrackerLeasedStates: readonly PartnerLogTrackerState[] = [
   PartnerLogTrackerState.DOWNLOADING,
@@ -98,6 +113,8 @@ export const PartnerLogTrackerSchema = Type.Object(
     /** Set when the log is SKIPPED with a recorded reason (a skip recorded without one leaves it null). */
     skip: Nullable(LogSkipSchema),
     applicationFileId: Nullable(ObjectIdStringSchema),
+    /** Set by an operator: the job this log is processed for, whatever the log says. */
+    matchOverride: Nullable(LogMatchOverrideSchema),
     downloadedAt: Nullable(TimestampSchema),
     processedAt: Nullable(TimestampSchema),
     /**

@@ -20,6 +20,7 @@ const processing: PartnerLogTracker = {
   error: null,
   skip: null,
   applicationFileId: null,
+  matchOverride: null,
   downloadedAt: '2024-06-10T09:00:01Z',
   processedAt: null,
   rawLogRemovedAt: null,

@@ -12,3 +12,4 @@ export * from './wire-command-counter.js';
 export * from './storage-size.js';
 export * from './redis-server.js';
 export * from './app-probes.js';
+export * from './multipart-body.js';

@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DataFileReason, PartnerLogTrackerState, TaskType, createTaskMessage, type Job, type PartnerLogTracker } from '@agair/domain-models';
+import {
+  DataFileReason,
+  PartnerLogTrackerState,
+  TaskType,
+  createTaskMessage,
+  type Job,
+  type PartnerCode,
+  type PartnerLogTracker,
+} from '@agair/domain-models';
 import type { TaskPublisher } from '@agair/messaging';
 import type { OperatorAction, Repositories } from '@agair/persistence';
 import { AppError, NotFoundError, type Logger } from '@agair/service-kit';
@@ -31,6 +39,33 @@ export interface StateChange {
   state: PartnerLogTrackerState;
   /** False for a repeat: the log was already where it was asked to go. */
   changed: boolean;
+}
+
+/** A flight log an operator uploads by hand, with where it came from. */
+export interface ManualLog {
+  customerId: string;
+  partnerCode: PartnerCode;
+  aircraftId: string;
+  fileName: string;
+  /** The job it belongs to, when the operator knows: it is then not matched by its contents. */
+  jobId: string | null;
+  bytes: AsyncIterable<Uint8Array>;
+}
+
+export interface UploadedLog {
+  /** False when the customer already had these bytes: `log` is the log that holds them. */
+  created: boolean;
+  /** The processing task queued, or null when none was (the bytes were already there and on their way or done). */
+  taskId: string | null;
+  log: PartnerLogTracker;
+}
+
+export interface Rematched {
+  trackerId: string;
+  logId: string;
+  jobId: string | null;
+  /** The reprocessing queued, or null when the log's first processing is still to come and will use the job. */
+  taskId: string | null;
 }
 
 export interface LogOperationsDeps {
@@ -117,6 +152,60 @@ export class LogOperationsService {
     return this.change(request, 'skip_log', tracker, moved.state, true);
   }
 
+  /**
+   * Stores a log file an operator obtained by hand (as it streams in, never whole in memory), makes
+   * it a log of the customer (DOWNLOADED, id `manual-<content hash>`) and queues its processing
+   * (PROCESS_PARTNER_DATA_FILE, reason manual_upload). Bytes the customer already has are not
+   * stored twice: the log holding them is returned (`created: false`).
+   */
+  async uploadLog(upload: ManualLog, request: OperatorRequest): Promise<UploadedLog> {
+    const { repositories } = this.deps;
+    if (upload.jobId && !(await repositories.jobs.findById(upload.customerId, upload.jobId))) throw new NotFoundError('Job');
+    const file = await repositories.logFiles.storeStream(upload.bytes, { fileName: upload.fileName, partnerCode: upload.partnerCode, customerId: upload.customerId });
+    const holder = await repositories.partnerLogTrackers.findByContentHash(upload.customerId, file.contentHash);
+    const { tracker, created } =
+      holder && holder.storedFileId
+        ? { tracker: holder, created: false }
+        : await repositories.partnerLogTrackers.insertUploaded(
+            { partnerCode: upload.partnerCode, customerId: upload.customerId, aircraftId: upload.aircraftId, logId: `manual-${file.contentHash.slice(0, 40)}`, fileName: upload.fileName },
+            file,
+            upload.jobId ? { jobId: upload.jobId, by: request.actor } : null,
+          );
+    // A new log, or one whose first publish did not happen (a broker outage cut the earlier request short).
+    const queued = tracker.state === PartnerLogTrackerState.DOWNLOADED && !tracker.enqueuedAt ? await this.publishManual(tracker) : null;
+    const taskId = queued?.taskId ?? null;
+    await this.record(request, upload.customerId, 'upload_log', { kind: 'partner_log_tracker', id: tracker.id }, { created, sizeBytes: file.sizeBytes, contentHash: file.contentHash, taskId });
+    return { created, taskId, log: queued?.tracker ?? tracker };
+  }
+
+  /**
+   * Names the job a log belongs to (or, with null, goes back to matching it by its contents) and
+   * processes it again for that job: its application record moves, and both jobs' records are
+   * recomputed. A log not processed yet keeps the choice for its first processing.
+   */
+  async rematch(customerId: string, trackerId: string, jobId: string | null, request: OperatorRequest): Promise<Rematched> {
+    const { repositories } = this.deps;
+    const tracker = await this.tracker(customerId, trackerId);
+    if (jobId && !(await repositories.jobs.findById(customerId, jobId))) throw new NotFoundError('Job');
+    const beforeProcessing = NOT_PROCESSED_YET.includes(tracker.state);
+    const refusal = beforeProcessing ? null : whyNotRematchable(tracker);
+    if (refusal) throw new AppError(409, 'LOG_NOT_REMATCHABLE', refusal);
+    const updated = await repositories.partnerLogTrackers.setMatchOverride(customerId, trackerId, jobId ? { jobId, by: request.actor } : null);
+    if (!updated) throw new NotFoundError('Log');
+    const taskId = beforeProcessing ? null : (await this.publishReprocess(updated, request)).taskId;
+    await this.record(request, customerId, 'match_log', { kind: 'partner_log_tracker', id: tracker.id }, { from: tracker.matchOverride?.jobId ?? null, jobId, taskId });
+    return { trackerId: tracker.id, logId: tracker.logId, jobId, taskId };
+  }
+
+  private async publishManual(tracker: PartnerLogTracker): Promise<{ taskId: string; tracker: PartnerLogTracker }> {
+    const taskId = await this.publishDataFile(tracker, DataFileReason.MANUAL_UPLOAD, `manual:${tracker.id}`);
+    // Published: the poller's sweep for DOWNLOADED logs never queued leaves it be. Null when the
+    // worker was quicker and has already claimed it.
+    const enqueued = await this.deps.repositories.partnerLogTrackers.markEnqueued(tracker.id);
+    this.deps.logger.info({ taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId }, 'manually uploaded log queued for processing');
+    return { taskId, tracker: enqueued ?? tracker };
+  }
+
   private async reprocessAll(trackers: readonly PartnerLogTracker[], request: OperatorRequest): Promise<{ queued: QueuedReprocess[]; notQueued: NotReprocessed[] }> {
     const queued: QueuedReprocess[] = [];
     const notQueued: NotReprocessed[] = [];
@@ -129,22 +218,23 @@ export class LogOperationsService {
   }
 
   private async publishReprocess(tracker: PartnerLogTracker, request: OperatorRequest): Promise<QueuedReprocess> {
-    const taskId = `reprocess:${tracker.id}:${request.idempotencyKey ? keyed(request.actor, request.idempotencyKey) : randomUUID()}`;
-    const message = createTaskMessage(
-      TaskType.PROCESS_PARTNER_DATA_FILE,
-      {
-        customerId: tracker.customerId,
-        partnerCode: tracker.partnerCode,
-        storedFileId: tracker.storedFileId as string,
-        contentHash: tracker.contentHash as string,
-        trackerId: tracker.id,
-        reason: DataFileReason.REPROCESS,
-      },
-      { taskId, createdAt: new Date() },
-    );
-    await this.deps.publisher.publish(message);
+    const taskId = await this.publishDataFile(tracker, DataFileReason.REPROCESS, `reprocess:${tracker.id}:${request.idempotencyKey ? keyed(request.actor, request.idempotencyKey) : randomUUID()}`);
     this.deps.logger.info({ taskId, trackerId: tracker.id, logId: tracker.logId, customerId: tracker.customerId, actor: request.actor }, 'log reprocessing queued');
     return { trackerId: tracker.id, logId: tracker.logId, taskId };
+  }
+
+  /** PROCESS_PARTNER_DATA_FILE for a log whose bytes are stored (the caller checked). */
+  private async publishDataFile(tracker: PartnerLogTracker, reason: DataFileReason, taskId: string): Promise<string> {
+    const payload = {
+      customerId: tracker.customerId,
+      partnerCode: tracker.partnerCode,
+      storedFileId: tracker.storedFileId as string,
+      contentHash: tracker.contentHash as string,
+      trackerId: tracker.id,
+      reason,
+    };
+    await this.deps.publisher.publish(createTaskMessage(TaskType.PROCESS_PARTNER_DATA_FILE, payload, { taskId, createdAt: new Date() }));
+    return taskId;
   }
 
   private async tracker(customerId: string, trackerId: string): Promise<PartnerLogTracker> {
@@ -171,6 +261,16 @@ function whyNotReprocessable(tracker: PartnerLogTracker): string | null {
   }
   if (!tracker.storedFileId || !tracker.contentHash) return `log ${tracker.logId} was never downloaded; download it again first`;
   return null;
+}
+
+/** States before the first processing: a job chosen now is used by it, without a reprocessing. */
+const NOT_PROCESSED_YET: readonly PartnerLogTrackerState[] = [PartnerLogTrackerState.PENDING, PartnerLogTrackerState.DOWNLOADING, PartnerLogTrackerState.DOWNLOADED];
+
+/** Null when a processed (or failed) log can be matched to another job and processed again. */
+function whyNotRematchable(tracker: PartnerLogTracker): string | null {
+  if (tracker.state === PartnerLogTrackerState.PROCESSING) return `log ${tracker.logId} is being processed; try again when it is done`;
+  if (tracker.state === PartnerLogTrackerState.SKIPPED) return `log ${tracker.logId} is SKIPPED (${tracker.skip?.reason ?? 'by an operator'}): it applied nothing to match`;
+  return whyNotReprocessable(tracker);
 }
 
 function keyed(actor: string, key: string): string {

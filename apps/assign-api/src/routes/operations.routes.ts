@@ -1,4 +1,4 @@
-import { Role, errorResponses, principalOf, NotFoundError, type HttpApp, type Principal } from '@agair/service-kit';
+import { AppError, Role, errorResponses, principalOf, NotFoundError, type HttpApp, type Principal } from '@agair/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { assignmentTimeline } from '../operations/assignment-timeline.js';
 import type { OperatorRequest } from '../operations/log-operations.service.js';
@@ -9,6 +9,10 @@ import {
   AssignIdParams,
   LogListQuery,
   LogListResponse,
+  LogUploadQuery,
+  LogUploadResponse,
+  MatchBody,
+  MatchResponse,
   OperatorActionListQuery,
   OperatorActionListResponse,
   ReprocessManyResponse,
@@ -42,6 +46,24 @@ async function customerOfLog(context: RouteContext, trackerId: string): Promise<
   const customerId = await context.repositories.partnerLogTrackers.customerOf(trackerId);
   if (!customerId) throw new NotFoundError('Log');
   return customerId;
+}
+
+/**
+ * The file part's bytes, failing (413) once the part was cut at the plugin's size limit. The
+ * plugin only marks a streamed part `truncated`; failing here makes the store drop what it wrote.
+ */
+async function* withinSizeLimit(file: AsyncIterable<Uint8Array> & { truncated: boolean }): AsyncGenerator<Uint8Array> {
+  for await (const chunk of file) {
+    if (file.truncated) break;
+    yield chunk;
+  }
+  if (file.truncated) throw new AppError(413, 'LOG_TOO_LARGE', 'the log is larger than the largest one accepted (PARTNER_LOG_MAX_BYTES)');
+}
+
+/** The uploaded part's name as a log file name: no path, printable, at most 255 characters. */
+function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop()?.replace(/[^\x20-\x7e]/g, '_').trim().slice(0, 255);
+  return base || 'manual-upload.log';
 }
 
 export function registerOperationRoutes(app: HttpApp, context: RouteContext): void {
@@ -182,6 +204,62 @@ export function registerOperationRoutes(app: HttpApp, context: RouteContext): vo
     async (request) => {
       const customerId = await customerOfLog(context, request.params.trackerId);
       return logOperations.skip(customerId, request.params.trackerId, operatorRequest(request, principalOf(request), request.body.reason));
+    },
+  );
+
+  app.post(
+    '/api/logs/upload',
+    {
+      config: adminOnly,
+      schema: {
+        tags,
+        summary: 'Upload a flight log by hand (one the poller cannot collect or decode)',
+        description:
+          'Send the file as `multipart/form-data` with one file part; the other parameters go in the query string. The bytes are stored as they arrive (at most `PARTNER_LOG_MAX_BYTES`, 413 beyond), ' +
+          'the log becomes one of the customer\'s logs (DOWNLOADED, id `manual-<content hash>`) and its processing is queued (PROCESS_PARTNER_DATA_FILE, reason manual_upload): follow it in `GET /api/logs`. ' +
+          'With `jobId` the log is processed for that job; without, it is matched by its contents like a collected log. ' +
+          'Bytes the customer already has are not stored again: 200 with the log that holds them (`created: false`); a new log answers 202.',
+        consumes: ['multipart/form-data'],
+        querystring: LogUploadQuery,
+        response: { 200: LogUploadResponse, 202: LogUploadResponse, ...errorResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      if (!request.isMultipart()) throw new AppError(415, 'MULTIPART_EXPECTED', 'send the log as multipart/form-data with one file part');
+      if (!(await repositories.customers.findById(q.customerId))) throw new NotFoundError('Customer');
+      const part = await request.file();
+      if (!part) throw new AppError(400, 'FILE_MISSING', 'the multipart body has no file part: add the log as a file');
+      const fileName = q.fileName ?? safeFileName(part.filename);
+      const uploaded = await logOperations.uploadLog(
+        { customerId: q.customerId, partnerCode: q.partnerCode, aircraftId: q.aircraftId, fileName, jobId: q.jobId ?? null, bytes: withinSizeLimit(part.file) },
+        operatorRequest(request, principalOf(request), q.reason),
+      );
+      return reply.code(uploaded.created ? 202 : 200).send(uploaded);
+    },
+  );
+
+  app.post(
+    '/api/logs/:trackerId/match',
+    {
+      config: adminOnly,
+      schema: {
+        tags,
+        summary: 'Name the job a log belongs to (re-match an unmatched or wrongly matched log)',
+        description:
+          'The log is processed again for that job (its application record moves; both jobs\' records are recomputed), and keeps the job for every later reprocessing. ' +
+          '`jobId: null` goes back to matching it by its contents. A log not processed yet keeps the job for its first processing (`taskId: null`). ' +
+          '409 LOG_NOT_REMATCHABLE while it is being processed, when it is SKIPPED, or when its bytes were removed by retention.',
+        params: TrackerIdParams,
+        headers: IdempotencyHeaders,
+        body: MatchBody,
+        response: { 202: MatchResponse, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const customerId = await customerOfLog(context, request.params.trackerId);
+      const { jobId, reason } = request.body;
+      return reply.code(202).send(await logOperations.rematch(customerId, request.params.trackerId, jobId, operatorRequest(request, principalOf(request), reason)));
     },
   );
 

@@ -52,6 +52,39 @@ export const ReprocessSinceBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const LogUploadQuery = Type.Object(
+  {
+    customerId: ObjectIdStringSchema,
+    partnerCode: PartnerCodeSchema,
+    aircraftId: { ...PartnerAircraftIdSchema, description: "the partner's id of the aircraft that flew it" },
+    jobId: Type.Optional({ ...ObjectIdStringSchema, description: 'the job it belongs to, when known: the log is then not matched by its contents' }),
+    fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "the log's file name; default: the uploaded part's file name" })),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+
+export const LogUploadResponse = Type.Object({
+  created: Type.Boolean({ description: 'false: the customer already had these bytes, and `log` is the log that holds them' }),
+  taskId: Type.Union([Type.String(), Type.Null()], { description: 'the processing task queued (PROCESS_PARTNER_DATA_FILE, reason manual_upload); null when none was needed' }),
+  log: PartnerLogTrackerSchema,
+});
+
+export const MatchBody = Type.Object(
+  {
+    jobId: Type.Union([ObjectIdStringSchema, Type.Null()], { description: "the job the log belongs to; null goes back to matching it by its contents" }),
+    reason: Type.Optional(Reason),
+  },
+  { additionalProperties: false },
+);
+
+export const MatchResponse = Type.Object({
+  trackerId: ObjectIdStringSchema,
+  logId: Type.String(),
+  jobId: Type.Union([ObjectIdStringSchema, Type.Null()]),
+  taskId: Type.Union([Type.String(), Type.Null()], { description: 'the reprocessing queued; null when the log is not processed yet and its first processing will use the job' }),
+});
+
 const QueuedSchema = Type.Object({ trackerId: ObjectIdStringSchema, logId: Type.String(), taskId: Type.String() });
 const NotQueuedSchema = Type.Object({ trackerId: ObjectIdStringSchema, logId: Type.String(), state: PartnerLogTrackerStateSchema, reason: Type.String() });
 
@@ -83,7 +116,7 @@ const OperatorActionSchema = Type.Object({
   id: ObjectIdStringSchema,
   at: TimestampSchema,
   actor: Type.String({ description: 'the subject of the token that asked' }),
-  action: Type.String({ description: 'reprocess_log, reprocess_job, reprocess_since, redownload_log, skip_log' }),
+  action: Type.String({ description: 'reprocess_log, reprocess_job, reprocess_since, redownload_log, skip_log, upload_log, match_log' }),
   customerId: ObjectIdStringSchema,
   target: Type.Object({ kind: Type.String(), id: Type.String() }),
   reason: Type.Union([Type.String(), Type.Null()]),

@@ -146,6 +146,7 @@ export function processPartnerDataFileHandler(deps: ProcessLogDeps): TaskHandler
       logId: tracker?.logId ?? null,
       aircraftId: tracker?.aircraftId ?? null,
       fileName: file.fileName,
+      jobOverride: tracker?.matchOverride?.jobId ?? null,
     });
     if (result.outcome === 'unsupported') {
       countUnsupported(deps, p.partnerCode);
@@ -189,5 +190,6 @@ function storedInput(partnerCode: PartnerCode, customerId: string, tracker: Part
     logId: tracker.logId,
     aircraftId: tracker.aircraftId,
     fileName: tracker.fileName,
+    jobOverride: tracker.matchOverride?.jobId ?? null,
   };
 }

@@ -35,7 +35,7 @@ const assign: JobAssign = {
  * The repositories processLogFile reads (the stored bytes, the matcher's look-ups) over fixed
  * data; any write to the application records is recorded, so a test can show there was none.
  */
-function world(bytes: Buffer, options: { assigned: boolean }) {
+function world(bytes: Buffer, options: { assigned: boolean; jobExists?: boolean }) {
   const writes: string[] = [];
   const applicationRecords = new Proxy({}, { get: (_t, method) => async () => void writes.push(String(method)) });
   const repositories = {
@@ -43,8 +43,9 @@ function world(bytes: Buffer, options: { assigned: boolean }) {
     jobAssigns: {
       findByExtJobId: async (_c: string, _p: string, extJobId: string) => (options.assigned && extJobId === EXT_JOB_ID ? assign : null),
       listUploadedForAircraft: async () => (options.assigned ? [assign] : []),
+      listByJob: async (_c: string, jobId: string) => (options.assigned && jobId === job.id ? [assign] : []),
     },
-    jobs: { findById: async () => job },
+    jobs: { findById: async (_c: string, jobId: string) => (options.jobExists !== false && jobId === job.id ? job : null) },
     applicationRecords,
   } as unknown as Repositories;
   const compute: ComputePool = { measureLog, combineJob: async () => Promise.reject(new Error('no job record should be combined')), close: async () => undefined };
@@ -61,6 +62,7 @@ const input: StoredLogInput = {
   logId: '17',
   aircraftId: '101',
   fileName: 'AC101_17.alog',
+  jobOverride: null,
 };
 
 /** A preamble of our format announcing another major version (valid checksum). */
@@ -91,6 +93,21 @@ describe('processLogFile: a log that applied nothing', () => {
     // The fake store returns nothing, so the run stops after the write; the write is what counts.
     await processLogFile(deps, input).catch(() => undefined);
     expect(writes).toContain('saveProcessedLog');
+  });
+});
+
+describe('processLogFile: the job an operator chose', () => {
+  it('is used whatever the log says, even when nothing else would match it', async () => {
+    const { deps } = world(ferry.bytes, { assigned: false });
+    const result = await processLogFile(deps, { ...input, jobOverride: job.id });
+    expect(result).toMatchObject({ outcome: 'skipped', match: { method: 'operator', confidence: 1 } });
+  });
+
+  it('falls back to matching the log when that job no longer exists', async () => {
+    const { deps } = world(ferry.bytes, { assigned: true, jobExists: false });
+    const result = await processLogFile(deps, { ...input, jobOverride: job.id });
+    // The header names the assignment's job, which is gone too: unmatched, not the operator's.
+    expect(result).toMatchObject({ outcome: 'skipped', match: { method: 'unmatched' } });
   });
 });
 

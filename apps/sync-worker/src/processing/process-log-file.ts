@@ -22,7 +22,7 @@ import {
 } from '@agair/satloc-parser';
 import type { Logger } from '@agair/service-kit';
 import type { ComputePool } from './compute-pool.js';
-import { matchLog } from './log-matcher.js';
+import { matchLog, type MatchedJob } from './log-matcher.js';
 
 export interface StoredLogInput {
   partnerCode: PartnerCode;
@@ -33,6 +33,8 @@ export interface StoredLogInput {
   logId: string | null;
   aircraftId: string | null;
   fileName: string;
+  /** The job an operator chose for this log (a re-match or a manual upload for a job): no matching. */
+  jobOverride: string | null;
 }
 
 export type ProcessLogResult =
@@ -121,14 +123,17 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
     throw err;
   }
 
-  const matched = await matchLog(deps.repositories, {
-    customerId: input.customerId,
-    partnerCode: input.partnerCode,
-    headerJobId: identity.headerJobId,
-    fileName: input.fileName,
-    aircraftId: input.aircraftId ?? identity.headerAircraftId,
-    startedAtMs: identity.startedAtMs,
-  });
+  const chosen = input.jobOverride === null ? null : await operatorMatch(deps, input, input.jobOverride);
+  const matched =
+    chosen ??
+    (await matchLog(deps.repositories, {
+      customerId: input.customerId,
+      partnerCode: input.partnerCode,
+      headerJobId: identity.headerJobId,
+      fileName: input.fileName,
+      aircraftId: input.aircraftId ?? identity.headerAircraftId,
+      startedAtMs: identity.startedAtMs,
+    }));
   const byOverlap = matched.overlapCandidates.length > 1;
   const candidates: { assign: JobAssign | null; job: Job }[] = byOverlap
     ? matched.overlapCandidates
@@ -203,6 +208,21 @@ export async function processLogFile(deps: ProcessLogFileDeps, input: StoredLogI
     'flight log processed',
   );
   return { outcome: 'processed', applicationFileId: saved.file.id, match, summary: statistics.summary, formatName: measured.formatName };
+}
+
+/**
+ * The job an operator named, with the log's aircraft's assignment to it if there is one. Null
+ * when the job no longer exists (deleted since): the log is then matched as usual, with a warning.
+ */
+async function operatorMatch(deps: ProcessLogFileDeps, input: StoredLogInput, jobId: string): Promise<MatchedJob | null> {
+  const job = await deps.repositories.jobs.findById(input.customerId, jobId);
+  if (!job) {
+    deps.logger.warn({ trackerId: input.trackerId, logId: input.logId, customerId: input.customerId, jobId }, 'the job an operator chose for this log no longer exists; matching the log as usual');
+    return null;
+  }
+  const assigns = await deps.repositories.jobAssigns.listByJob(input.customerId, jobId);
+  const assign = assigns.find((a) => a.partnerCode === input.partnerCode && a.partnerAircraftId === input.aircraftId) ?? null;
+  return { match: { method: MatchMethod.OPERATOR, confidence: 1 }, assign, job, overlapCandidates: [] };
 }
 
 function round(value: number): number {

@@ -3,6 +3,7 @@ import {
   PartnerLogTrackerMachine,
   PartnerLogTrackerState as State,
   assertTransition,
+  type LogMatchOverride,
   type LogSkip,
   type LogSkipReason,
   type PartnerCode,
@@ -45,6 +46,8 @@ export interface PartnerLogTrackerDocument {
   /** Absent on trackers written before skip reasons were recorded. */
   skip?: LogSkipDocument | null;
   applicationFileId: ObjectId | null;
+  /** Absent on trackers written before operators could name a log's job. */
+  matchOverride?: MatchOverrideDocument | null;
   downloadedAt: Date | null;
   processedAt: Date | null;
   /** Absent on trackers written before retention existed. */
@@ -56,6 +59,12 @@ export interface PartnerLogTrackerDocument {
 export interface LogSkipDocument {
   reason: LogSkipReason;
   message: string;
+  at: Date;
+}
+
+export interface MatchOverrideDocument {
+  jobId: ObjectId;
+  by: string;
   at: Date;
 }
 
@@ -128,8 +137,48 @@ export class PartnerLogTrackerRepository {
    * (partnerCode, customerId, logId): concurrent pollers listing the same log get one tracker.
    */
   async upsertPending(log: ListedPartnerLog): Promise<{ tracker: PartnerLogTracker; created: boolean }> {
+    return this.insertOnce(this.newDocument(log));
+  }
+
+  /**
+   * The tracker of a log an operator uploaded by hand, created DOWNLOADED with its stored file
+   * (it has nothing to download), and the operator's job when one was named. A manual log's id
+   * is derived from its content, so uploading the same bytes again finds the same tracker
+   * (`created: false`).
+   */
+  async insertUploaded(log: ListedPartnerLog, file: StoredLogFile, matchOverride: { jobId: string; by: string } | null): Promise<{ tracker: PartnerLogTracker; created: boolean }> {
+    const doc = this.newDocument(log);
+    Object.assign(doc, {
+      state: State.DOWNLOADED,
+      contentHash: file.contentHash,
+      storedFileId: toObjectId(file.storedFileId, 'storedFileId'),
+      sizeBytes: file.sizeBytes,
+      downloadedAt: doc.createdAt,
+      matchOverride: matchOverride && this.overrideDocument(matchOverride),
+    });
+    return this.insertOnce(doc);
+  }
+
+  /**
+   * Sets (or with null clears) the job an operator chose for the log; processing it again uses
+   * it. A guarded write like the state changes, so a concurrent transition is not overwritten.
+   */
+  async setMatchOverride(customerId: string, trackerId: string, matchOverride: { jobId: string; by: string } | null): Promise<PartnerLogTracker | null> {
+    const doc = await this.writer.update(
+      this.trackers,
+      { _id: toObjectId(trackerId, 'trackerId'), customerId: toObjectId(customerId, 'customerId') },
+      { $set: { matchOverride: matchOverride && this.overrideDocument(matchOverride), updatedAt: this.clock() } },
+    );
+    return doc && toPartnerLogTracker(doc);
+  }
+
+  private overrideDocument(matchOverride: { jobId: string; by: string }): MatchOverrideDocument {
+    return { jobId: toObjectId(matchOverride.jobId, 'jobId'), by: matchOverride.by, at: this.clock() };
+  }
+
+  private newDocument(log: ListedPartnerLog): PartnerLogTrackerDocument {
     const now = this.clock();
-    const doc: PartnerLogTrackerDocument = {
+    return {
       _id: new ObjectId(),
       version: 0,
       partnerCode: log.partnerCode,
@@ -148,12 +197,17 @@ export class PartnerLogTrackerRepository {
       error: null,
       skip: null,
       applicationFileId: null,
+      matchOverride: null,
       downloadedAt: null,
       processedAt: null,
       rawLogRemovedAt: null,
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  /** Unique on (partnerCode, customerId, logId): a second insert of the same log returns the first. */
+  private async insertOnce(doc: PartnerLogTrackerDocument): Promise<{ tracker: PartnerLogTracker; created: boolean }> {
     try {
       await this.trackers.insertOne(doc);
       this.writer.remember(this.trackers, doc);
@@ -520,12 +574,17 @@ export function toPartnerLogTracker(doc: PartnerLogTrackerDocument): PartnerLogT
     error: toErrorInfo(doc.error),
     skip: toLogSkip(doc.skip ?? null),
     applicationFileId: fromObjectIdOrNull(doc.applicationFileId),
+    matchOverride: toMatchOverride(doc.matchOverride ?? null),
     downloadedAt: toIsoOrNull(doc.downloadedAt),
     processedAt: toIsoOrNull(doc.processedAt),
     rawLogRemovedAt: toIsoOrNull(doc.rawLogRemovedAt ?? null),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };
+}
+
+function toMatchOverride(doc: MatchOverrideDocument | null): LogMatchOverride | null {
+  return doc && { jobId: fromObjectId(doc.jobId), by: doc.by, at: toIso(doc.at) };
 }
 
 function toLogSkip(doc: LogSkipDocument | null): LogSkip | null {
