@@ -116,13 +116,17 @@ export class LogOperationsService {
   /** The customer's logs first listed at or after `since` that were processed (or failed with their bytes kept). */
   async reprocessSince(customerId: string, since: Date, request: OperatorRequest): Promise<{ queued: QueuedReprocess[]; notQueued: NotReprocessed[] }> {
     const trackers: PartnerLogTracker[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.deps.repositories.partnerLogTrackers.page(customerId, { createdFrom: since }, { limit: PAGE, ...(after ? { after } : {}) });
-      trackers.push(...page.items.filter((t) => t.state === PartnerLogTrackerState.PROCESSED || t.state === PartnerLogTrackerState.FAILED));
-      if (trackers.length > this.deps.maxLogsPerRequest) throw tooMany(this.deps.maxLogsPerRequest);
-      after = page.next ?? undefined;
-    } while (after);
+    // One state at a time: the database reads only the logs that can be reprocessed (an equality
+    // on the state is what FerretDB pushes down to an index; `$in` it filters after the scan).
+    for (const state of [PartnerLogTrackerState.PROCESSED, PartnerLogTrackerState.FAILED]) {
+      let after: string | undefined;
+      do {
+        const page = await this.deps.repositories.partnerLogTrackers.page(customerId, { createdFrom: since, state }, { limit: PAGE, ...(after ? { after } : {}) });
+        trackers.push(...page.items);
+        if (trackers.length > this.deps.maxLogsPerRequest) throw tooMany(this.deps.maxLogsPerRequest);
+        after = page.next ?? undefined;
+      } while (after);
+    }
     const result = await this.reprocessAll(trackers, request);
     await this.record(request, customerId, 'reprocess_since', { kind: 'customer', id: customerId }, { since: since.toISOString(), queued: result.queued.length, notQueued: result.notQueued.length });
     return result;
