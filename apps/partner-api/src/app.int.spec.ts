@@ -9,7 +9,7 @@ import type { ChannelWrapper } from 'amqp-connection-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartnerApiConfig } from './config.js';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 let harness: PartnerApiHarness;
 let jwtSecret: string;
@@ -194,6 +194,20 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
     { method: 'GET', url: '/api/customers', roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/customers?limit=0' }] },
     { method: 'GET', url: `/api/customers/${ids.a}`, roles: [Role.ADMIN, Role.CUSTOMER, Role.SERVICE], bad: [{ url: '/api/customers/abc' }], missing: { url: `/api/customers/${ABSENT_ID}` }, othersAsA: { url: `/api/customers/${ids.b}` } },
     {
+      method: 'PATCH',
+      url: `/api/customers/${ids.a}`,
+      body: { name: 'Acme Aerial' },
+      roles: [Role.ADMIN],
+      bad: [
+        { body: {} },
+        { body: { name: 'Acme Aerial', createdAt: '2024-01-01T00:00:00.000Z' } },
+        { body: { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }, { partnerCode: 'SATLOC', active: false }] } },
+        { body: { partnerSubscriptions: [{ partnerCode: 'OTHER', active: true }] } },
+        { url: '/api/customers/abc' },
+      ],
+      missing: { url: `/api/customers/${ABSENT_ID}` },
+    },
+    {
       method: 'POST',
       url: '/api/users',
       body: { username: 'someone', name: 'S', role: 'customer', customerId: ids.a },
@@ -258,12 +272,12 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
   describe('OpenAPI document', () => {
     it('covers every route of the app with tags, security and a response schema', async () => {
       const document = (await call('GET', '/documentation/json')).json() as {
-        paths: Record<string, Record<string, { tags?: string[]; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: unknown }>>;
+        paths: Record<string, Record<string, { tags?: string[]; description?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: unknown }>>;
       };
       const served = servedRoutes(app.printRoutes({ commonPrefix: false })).filter((r) => !r.path.startsWith('/documentation'));
       expect(served).toContainEqual({ path: '/api/partners/systemUsers/testAuth', verb: 'POST' });
       expect(served).toContainEqual({ path: '/api/users/:id', verb: 'DELETE' });
-      expect(served.length).toBe(27); // 24 API routes + health/live, health/ready, metrics
+      expect(served.length).toBe(28); // 25 API routes + health/live, health/ready, metrics
       for (const { path, verb } of served) {
         const openApiPath = path.replace(/:(\w+)/g, '{$1}');
         const operation = document.paths[openApiPath]?.[verb.toLowerCase()];
@@ -275,9 +289,10 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
           expect(operation?.security, `${verb} ${path} is secured`).toEqual([{ bearerAuth: [] }]);
           expect(operation?.responses['401'], `${verb} ${path} documents 401`).toBeDefined();
         }
-        if (['post', 'put'].includes(verb.toLowerCase()) && path.startsWith('/api/')) expect(operation?.requestBody, `${verb} ${path} body`).toBeDefined();
+        if (['post', 'put', 'patch'].includes(verb.toLowerCase()) && path.startsWith('/api/')) expect(operation?.requestBody, `${verb} ${path} body`).toBeDefined();
       }
       expect(document.paths['/api/partners/{id}/status']?.['get']).toBeDefined();
+      expect(document.paths['/api/customers/{id}']?.['patch']?.description).toMatch(/replaces the whole list.*PARTNER_NOT_SUBSCRIBED.*not polled/s);
     });
   });
 
@@ -315,6 +330,58 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
       );
       expect((await call('GET', '/api/partners/customers?partnerCode=SATLOC', customerA)).json().map((c: { id: string }) => c.id)).toEqual([ids.a]);
       expect((await call('GET', '/api/partners/customers?partnerCode=AGIDRONEX', admin)).json()).toEqual([]);
+    });
+
+    it('PATCH changes a customer and replaces its subscriptions, admin only; the change shows in the customer and in the subscribed list', async () => {
+      const url = (id: string) => `/api/customers/${id}`;
+      const created = await call('POST', '/api/customers', admin, { name: 'Gamma Air', partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] });
+      expect(created.statusCode, created.body).toBe(201);
+      const gamma = created.json();
+      const satlocSince = gamma.partnerSubscriptions[0].since;
+      const subscribedTo = async (partnerCode: string) => (await call('GET', `/api/partners/customers?partnerCode=${partnerCode}`, admin)).json().map((c: { id: string }) => c.id);
+      expect(await subscribedTo('SATLOC')).toContain(gamma.id);
+
+      const paused = await call('PATCH', url(gamma.id), admin, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: false }, { partnerCode: 'AGIDRONEX', active: true }] });
+      expect(paused.statusCode, paused.body).toBe(200);
+      expect(paused.json()).toMatchObject({
+        id: gamma.id,
+        name: 'Gamma Air',
+        active: true,
+        partnerSubscriptions: [
+          { partnerCode: 'SATLOC', active: false, since: satlocSince },
+          { partnerCode: 'AGIDRONEX', active: true },
+        ],
+      });
+      expect((await call('GET', url(gamma.id), admin)).json()).toEqual(paused.json());
+      expect(await subscribedTo('SATLOC')).not.toContain(gamma.id);
+      expect(await subscribedTo('AGIDRONEX')).toContain(gamma.id);
+
+      // The list is replaced: AGIDRONEX, left out, is gone; SATLOC keeps its `since`.
+      const resumed = (await call('PATCH', url(gamma.id), admin, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).json();
+      expect(resumed.partnerSubscriptions).toEqual([{ partnerCode: 'SATLOC', active: true, since: satlocSince }]);
+      expect(await subscribedTo('SATLOC')).toContain(gamma.id);
+      expect(await subscribedTo('AGIDRONEX')).not.toContain(gamma.id);
+
+      // A partner listed twice is refused, on update and on create alike, and changes nothing.
+      const twice = [{ partnerCode: 'SATLOC', active: false }, { partnerCode: 'SATLOC', active: true }];
+      for (const refused of [await call('PATCH', url(gamma.id), admin, { partnerSubscriptions: twice }), await call('POST', '/api/customers', admin, { name: 'Twice', partnerSubscriptions: twice })]) {
+        expect(refused.statusCode, refused.body).toBe(400);
+        expect(refused.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'partnerSubscriptions lists SATLOC more than once' });
+      }
+      expect((await call('GET', url(gamma.id), admin)).json()).toEqual(resumed);
+
+      expect((await call('PATCH', url(gamma.id), admin, {})).statusCode).toBe(400);
+      expect((await call('PATCH', url(gamma.id), admin, { name: 'Gamma', partnerCode: 'SATLOC' })).statusCode).toBe(400);
+      expect((await call('PATCH', url(ABSENT_ID), admin, { name: 'Nobody' })).json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+      const own = await call('PATCH', url(gamma.id), token(Role.CUSTOMER, gamma.id), { partnerSubscriptions: [] });
+      expect(own.statusCode, 'a customer may not change itself').toBe(403);
+      expect((await call('PATCH', url(gamma.id), undefined, { partnerSubscriptions: [] })).statusCode).toBe(401);
+      expect((await call('GET', url(gamma.id), admin)).json()).toEqual(resumed);
+
+      // An inactive customer is subscribed to nothing, whatever its subscriptions say.
+      const deactivated = (await call('PATCH', url(gamma.id), admin, { active: false })).json();
+      expect(deactivated).toMatchObject({ active: false, partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] });
+      expect(await subscribedTo('SATLOC')).not.toContain(gamma.id);
     });
 
     it('creates pilots with partnerInfo, lists them per customer, and serves both user kinds by id', async () => {
@@ -441,7 +508,8 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
     });
 
     it('uploadJob answers 422 PARTNER_NOT_SUBSCRIBED without calling the partner for a customer whose subscription is inactive, and records why', async () => {
-      await repos.customers.update(ids.a, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: false }] });
+      const unsubscribed = await call('PATCH', `/api/customers/${ids.a}`, admin, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: false }] });
+      expect(unsubscribed.statusCode, unsubscribed.body).toBe(200);
       try {
         const before = sim.state.requests.length;
         const response = await call('POST', '/api/partners/uploadJob', customerA, { assignId: ids.assignA });
@@ -451,7 +519,7 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
         const assign = await repos.jobAssigns.findById(ids.a, ids.assignA);
         expect(assign).toMatchObject({ status: AssignStatus.NEW, upload: { syncStatus: 'failed', lastError: `customer ${ids.a} has no active SATLOC subscription` } });
       } finally {
-        await repos.customers.update(ids.a, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] });
+        expect((await call('PATCH', `/api/customers/${ids.a}`, admin, { partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).statusCode).toBe(200);
       }
     });
 

@@ -181,6 +181,7 @@ describe('partner-api security', () => {
       'POST /api/customers': authRow(() => ({ url: '/api/customers', payload: { name: `Gamma ${usernames++}` } }), adminOnly(201)),
       'GET /api/customers': authRow(() => ({ url: '/api/customers' }), ok),
       'GET /api/customers/:id': authRow(() => ({ url: `/api/customers/${ids.a}` }), readA),
+      'PATCH /api/customers/:id': authRow(() => ({ url: `/api/customers/${ids.a}`, payload: { name: 'Acme Aerial' } }), adminOnly(200)),
       'POST /api/users': authRow(() => ({ url: '/api/users', payload: { username: `${run}.new.${usernames++}`, name: 'New', role: 'customer', customerId: ids.a } }), {
         ...writeA,
         customerA: 201,
@@ -196,7 +197,7 @@ describe('partner-api security', () => {
   it('authorization matrix: every served route × every principal gets the status of the table', async () => {
     const result = await runAuthMatrix(app, routes, authTable(), headersOf);
     expect(result.failures).toEqual([]);
-    expect(routes.length).toBe(27);
+    expect(routes.length).toBe(28);
     expect(result.checked).toBe(routes.length * PRINCIPALS.length);
   });
 
@@ -276,6 +277,7 @@ describe('partner-api security', () => {
   });
 
   it('fuzzing every route from its schema: never a 5xx, always a JSON error body, still live', async () => {
+    const fuzzCustomer = (await repos.customers.create({ name: 'Fuzz target' })).id;
     const bases = {
       'GET /api/partners/:id': { params: { id: ids.satloc } },
       'PUT /api/partners/:id': { params: { id: ids.satloc }, body: { name: 'SatLoc' } },
@@ -294,6 +296,7 @@ describe('partner-api security', () => {
       'POST /api/partners/syncData': { body: { partnerCode: 'SATLOC', customerId: ids.a } },
       'POST /api/customers': { body: { name: 'Fuzz customer' } },
       'GET /api/customers/:id': { params: { id: ids.a } },
+      'PATCH /api/customers/:id': { params: { id: fuzzCustomer }, body: { name: 'Fuzz target', partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }], active: true } },
       'POST /api/users': { body: { username: `${run}.fuzz`, name: 'Fuzz', role: 'customer', customerId: ids.a } },
       'GET /api/users': { query: { customerId: ids.a } },
       'GET /api/users/:id': { params: { id: ids.pilotA } },
@@ -302,7 +305,7 @@ describe('partner-api security', () => {
     };
     const report = await fuzzRoutes(app, routes, { headers: headersOf.admin, numRuns: 30, seed: 20_240_501, bases });
     const fuzzed = Object.keys(report.runs);
-    expect(fuzzed.length).toBeGreaterThanOrEqual(24);
+    expect(fuzzed.length).toBeGreaterThanOrEqual(25);
     expect(Object.values(report.runs).every((n) => n === 30)).toBe(true);
     expect(Object.keys(report.statuses).every((status) => Number(status) < 500)).toBe(true);
     expect((await app.inject('/health/live')).statusCode).toBe(200);

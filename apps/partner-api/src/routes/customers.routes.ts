@@ -1,5 +1,5 @@
-import { CustomerCreateSchema, CustomerViewSchema, type Customer } from '@agair/domain-models';
-import { NotFoundError, errorResponses, principalOf, type HttpApp } from '@agair/service-kit';
+import { CustomerCreateSchema, CustomerUpdateSchema, CustomerViewSchema, type Customer, type PartnerCode } from '@agair/domain-models';
+import { BadRequestError, NotFoundError, errorResponses, principalOf, type HttpApp } from '@agair/service-kit';
 import { Type } from 'typebox';
 import type { PartnerApiContext } from '../context.js';
 import { IdParams } from './common.schemas.js';
@@ -20,7 +20,10 @@ export function registerCustomerRoutes(app: HttpApp, ctx: PartnerApiContext): vo
         response: { 201: CustomerViewSchema, ...errorResponses(400, 401, 403, 429) },
       },
     },
-    async (request, reply) => reply.code(201).send(await customers.create(request.body)),
+    async (request, reply) => {
+      refuseRepeatedPartners(request.body.partnerSubscriptions);
+      return reply.code(201).send(await customers.create(request.body));
+    },
   );
 
   app.get(
@@ -55,6 +58,37 @@ export function registerCustomerRoutes(app: HttpApp, ctx: PartnerApiContext): vo
       const id = actingCustomer(principalOf(request), request.params.id, { required: true });
       const customer = await customers.findById(id);
       if (!customer) throw new NotFoundError('Customer');
+      return customer;
+    },
+  );
+
+  app.patch(
+    '/api/customers/:id',
+    {
+      config: { roles: ADMIN_ONLY },
+      schema: {
+        tags: ['customers'],
+        summary: 'Change a customer: name, email, active, or its partner subscriptions',
+        description:
+          'Only the fields sent change. `partnerSubscriptions` replaces the whole list: a partner left out is unsubscribed, ' +
+          'and a subscription that stays listed keeps its `since`. A partner may be listed once. ' +
+          'While a subscription is inactive (or the customer is), nothing of the customer goes to that partner: ' +
+          'uploading an assignment there fails with 422 `PARTNER_NOT_SUBSCRIBED`, and its aircraft are not polled for logs.',
+        params: IdParams,
+        body: CustomerUpdateSchema,
+        response: { 200: CustomerViewSchema, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      refuseRepeatedPartners(request.body.partnerSubscriptions);
+      const customer = await customers.update(id, request.body);
+      if (!customer) throw new NotFoundError('Customer');
+      // Field names and subscriptions only: the name and email are not logged.
+      request.log.info(
+        { customerId: id, fields: Object.keys(request.body), partnerSubscriptions: request.body.partnerSubscriptions?.map((s) => `${s.partnerCode}:${s.active ? 'active' : 'inactive'}`) },
+        'customer updated',
+      );
       return customer;
     },
   );
@@ -94,4 +128,13 @@ export function registerCustomerRoutes(app: HttpApp, ctx: PartnerApiContext): vo
       });
     },
   );
+}
+
+/** A partner listed twice is ambiguous (which `active`?), and the repository would silently keep the first. */
+function refuseRepeatedPartners(subscriptions: readonly { partnerCode: PartnerCode }[] | undefined): void {
+  const seen = new Set<PartnerCode>();
+  for (const { partnerCode } of subscriptions ?? []) {
+    if (seen.has(partnerCode)) throw new BadRequestError(`partnerSubscriptions lists ${partnerCode} more than once`, { partnerCode });
+    seen.add(partnerCode);
+  }
 }
