@@ -72,6 +72,7 @@ const appEnv: Record<string, string> = {
   QUEUE_PREFIX: prefix,
   JWT_SECRET: jwtSecret,
   RATE_LIMIT_MAX: '100000000',
+  RATE_LIMIT_IP_MAX: '100000000',
   CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   CREDENTIAL_ACTIVE_KEY_ID: 'k1',
   // No partner is called: the users fly no partner system.

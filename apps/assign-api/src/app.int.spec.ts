@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AssignStatus, COVERAGE_LAYERS, PartnerCode, TaskType, createTaskMessage, type JobCreate } from '@agair/domain-models';
+import { AssignStatus, COVERAGE_LAYERS, MAX_FIELD_POSITIONS, PartnerCode, TaskType, createTaskMessage, type JobCreate, type Polygon } from '@agair/domain-models';
 import type { TaskQueueTopology } from '@agair/messaging';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
 import { RetentionSweeper, refreshJobApplicationRecord, retentionPolicy, type Database } from '@agair/runtime';
@@ -118,7 +118,7 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
         paths: Record<string, Record<string, { tags?: string[]; security?: unknown[]; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
       };
       const routes = routesOf(app).filter(([method, path]) => method !== 'HEAD' && !path.startsWith('/documentation'));
-      expect(routes.length).toBe(20); // 17 API routes + health/live, health/ready, metrics
+      expect(routes.length).toBe(22); // 19 API routes + health/live, health/ready, metrics
       for (const [method, path] of routes) {
         const operation = document.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
         expect(operation, `${method} ${path} in the OpenAPI document`).toBeDefined();
@@ -152,6 +152,8 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
         'POST /api/logs/reprocess',
         'POST /api/logs/:trackerId/redownload',
         'POST /api/logs/:trackerId/skip',
+        'POST /api/logs/upload',
+        'POST /api/logs/:trackerId/match',
         'GET /api/operator-actions',
         'GET /api/assignments/:assignId/timeline',
       ]) {
@@ -193,6 +195,22 @@ describe('assign-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator'
       expect((await app.inject({ url: '/api/jobs?limit=1000', headers: customerA })).statusCode).toBe(400);
       expect((await app.inject({ url: '/api/jobs?extra=1', headers: customerA })).statusCode).toBe(400);
       expect((await app.inject({ url: '/api/jobs' })).statusCode).toBe(401);
+    });
+
+    it('takes a job as large as its schema allows, while a route for ids refuses a big body before reading it (413)', async () => {
+      // A circle of MAX_FIELD_POSITIONS positions written at full precision: ~200 KB of JSON.
+      const n = MAX_FIELD_POSITIONS - 1;
+      const ring = Array.from({ length: n }, (_, i): [number, number] => [-97.3 + 0.01 * Math.cos((2 * Math.PI * i) / n) + 1e-15, 38.3 + 0.01 * Math.sin((2 * Math.PI * i) / n) + 1e-15]);
+      const boundary: Polygon = { type: 'Polygon', coordinates: [[...ring, ring[0] as [number, number]]] };
+      const big = JSON.stringify({ customerId: ids.customerA, name: 'Round field', boundary, productName: 'p', targetRateLPerHa: 10, units: 'metric' });
+      expect(big.length).toBeGreaterThan(150_000);
+      const created = await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...customerA, 'content-type': 'application/json' }, payload: big });
+      expect(created.statusCode, created.body.slice(0, 300)).toBe(201);
+
+      const padded = JSON.stringify({ asUsers: [{ uid: 'a'.repeat(24) }], pad: 'x'.repeat(70 * 1024) });
+      const export_ = await app.inject({ method: 'POST', url: '/api/export/downloadJob', headers: { ...customerA, 'content-type': 'application/json' }, payload: padded });
+      expect(export_.statusCode).toBe(413);
+      expect((await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...customerA, 'content-type': 'application/json' }, payload: 'x'.repeat(1024 * 1024 + 1) })).statusCode).toBe(413);
     });
 
     it('refuses bad bodies (400 naming the geometry problem), other roles (403) and other customers (404)', async () => {

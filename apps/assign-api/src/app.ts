@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
-import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
+import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, authSettings, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
 import { JobAssignmentService } from './assign/job-assignment.service.js';
 import { LogOperationsService } from './operations/log-operations.service.js';
@@ -58,13 +58,9 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
     dependencies: [database.mongo, amqp, optionalDependency(redis), indexes, closer('partners', () => partners.close()), closer('task-publisher', () => publisher.close()), closer('process-task-publisher', () => processPublisher.close())],
     docs: true,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+    trustProxy: config.HTTP_TRUST_PROXY,
   });
-  await registerAuth(app, {
-    jwtSecret: config.JWT_SECRET,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    rateLimit: { redis: redis.client, fallback: redisFallback, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
-  });
+  await registerAuth(app, authSettings(config, { redis: redis.client, fallback: redisFallback }));
 
   // Manually uploaded flight logs (POST /api/logs/upload): streamed to GridFS as they arrive, one
   // file per request, no larger than a collected log may be. The well-kept fastify plugin, not a parser of our own.

@@ -46,6 +46,11 @@ export const AssignApiConfig = Type.Object({
     default: 5000,
     description: 'how long a duplicate request waits for the first one with the same key before 409',
   }),
-  HTTP_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024, default: 5 * 1024 * 1024, description: 'largest request body (job boundaries can be big)' }),
+  HTTP_BODY_LIMIT_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1024 * 1024,
+    default: 64 * 1024,
+    description: 'largest request body of a route that does not say otherwise (a job and an assignment list have their own limits, sized to their schemas)',
+  }),
 });
 export type AssignApiConfig = Static<typeof AssignApiConfig>;

@@ -60,7 +60,8 @@ describe('assign-api with Redis down', () => {
     const listed = await harness.app.inject({ method: 'GET', url: '/api/jobs', headers: customer });
     expect(listed.statusCode, listed.body).toBe(200);
     expect(listed.json().jobs.map((j: { name: string }) => j.name)).toContain('During the outage');
-    expect(await degradedCount(harness, 'rate_limit')).toBe(before + 2);
+    // Two requests, each counted twice: per client address and per caller.
+    expect(await degradedCount(harness, 'rate_limit')).toBe(before + 4);
   });
 
   it('assigns with an Idempotency-Key without the guarantee: a repeat runs again, is not marked replayed, and still makes one assignment and one upload', async () => {

@@ -105,6 +105,7 @@ export async function startAssignApiHarness(options: {
     ASSIGN_UPLOAD_TIMEOUT_MS: '2500',
     PARTNER_HEALTH_CACHE_MS: '0',
     RATE_LIMIT_MAX: '100000',
+    RATE_LIMIT_IP_MAX: '100000',
     LOG_LEVEL: logLevel,
     ...options.env,
   };

@@ -1,5 +1,5 @@
 import { DeadLetterQueueAdmin } from '@agair/messaging';
-import { AmqpConnection, createHttpApp, createMetricsRegistry, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
+import { AmqpConnection, createHttpApp, createMetricsRegistry, authSettings, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { DlqAdminConfig } from './config.js';
 import { registerDlqRoutes } from './routes/dlq.routes.js';
 
@@ -21,14 +21,10 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
     logger,
     metrics: createMetricsRegistry(SERVICE_NAME),
     dependencies: [amqp],
+    trustProxy: config.HTTP_TRUST_PROXY,
   });
-  await registerAuth(app, {
-    jwtSecret: config.JWT_SECRET,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    // Counted in memory: this service talks to RabbitMQ only, and runs one replica (the DLQ admin is exclusive).
-    rateLimit: { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
-  });
+  // Counted in memory: this service talks to RabbitMQ only, and runs one replica (the DLQ admin is exclusive).
+  await registerAuth(app, authSettings(config));
   registerDlqRoutes(app, new DeadLetterQueueAdmin(amqp.manager), config.DLQ_LIST_MAX);
   return app;
 }

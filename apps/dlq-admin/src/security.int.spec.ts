@@ -60,7 +60,7 @@ describe('dlq-admin security', () => {
 
   beforeAll(async () => {
     // The fuzzing sends thousands of requests as one caller: the rate limit has its own test (app.spec.ts).
-    const config = loadConfig(DlqAdminConfig, { AMQP_URL: testServices().amqpUrl, JWT_SECRET: jwtSecret, HTTP_PORT: '0', AMQP_RECONNECT_S: '1', RATE_LIMIT_MAX: '100000' });
+    const config = loadConfig(DlqAdminConfig, { AMQP_URL: testServices().amqpUrl, JWT_SECRET: jwtSecret, HTTP_PORT: '0', AMQP_RECONNECT_S: '1', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '100000' });
     app = await buildApp(config, createLogger({ name: 'dlq-admin', level: 'trace', destination: logs }));
     await app.ready();
     connection = amqp.connect([testServices().amqpUrl]);

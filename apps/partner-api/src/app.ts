@@ -1,6 +1,6 @@
 import { TaskType, type TaskMessage } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
-import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
+import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, authSettings, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
 import type { PartnerApiContext } from './context.js';
 import { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
@@ -27,13 +27,9 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     metrics,
     dependencies: [database.mongo, amqp, optionalDependency(redis)],
     docs: true,
+    trustProxy: config.HTTP_TRUST_PROXY,
   });
-  await registerAuth(app, {
-    jwtSecret: config.JWT_SECRET,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    rateLimit: { redis: redis.client, fallback: redisFallback, max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
-  });
+  await registerAuth(app, authSettings(config, { redis: redis.client, fallback: redisFallback }));
 
   const partners = createPartners(redis, metrics, config, logger, redisFallback);
   const publisher = createTaskPublisher(amqp, partnerTaskTopology(config, TaskType.UPLOAD_PARTNER_JOB), config, logger);

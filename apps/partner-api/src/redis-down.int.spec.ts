@@ -58,7 +58,8 @@ describe('partner-api with Redis down', () => {
     expect(aircraft.statusCode, aircraft.body).toBe(200);
     expect(aircraft.json()).toEqual([expect.objectContaining({ partnerAircraftId: '101', tailNumber: 'N101AT' })]);
 
-    expect(await degradedCount('rate_limit')).toBe(rateLimitBefore + 2);
+    // Two requests, each counted twice: per client address and per caller.
+    expect(await degradedCount('rate_limit')).toBe(rateLimitBefore + 4);
     expect(await degradedCount('partner_state')).toBeGreaterThan(0);
     expect(degradedWarnings(harness.logs.records(), 'redis')).toEqual(['partner_state', 'rate_limit']);
   });

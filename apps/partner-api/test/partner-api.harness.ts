@@ -57,6 +57,7 @@ export async function startPartnerApiHarness(options: { runPrefix: string; simIn
     PARTNER_HEALTH_TIMEOUT_MS: '1500',
     PARTNER_STATE_KEY_PREFIX: `${run}:`,
     RATE_LIMIT_MAX: '100000',
+    RATE_LIMIT_IP_MAX: '100000',
     ENQUEUE_TIMEOUT_MS: '5000',
     AMQP_RECONNECT_S: '1',
     ...options.env,

@@ -30,10 +30,14 @@ async function handleAssign(context: RouteContext, request: FastifyRequest, repl
   });
 }
 
+/** MAX_USERS_PER_REQUEST users to assign and as many to unassign, each with notes of up to 2,000 characters. */
+const ASSIGN_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export function registerAssignRoutes(app: HttpApp, context: RouteContext): void {
   app.post(
     '/api/jobs/:jobId/assign',
     {
+      bodyLimit: ASSIGN_BODY_LIMIT_BYTES,
       config,
       schema: { tags, summary: 'Assign a job to pilots/aircraft (and unassign others)', description, params: JobIdParams, headers: IdempotencyHeaders, body: AssignBody, response: responses },
     },
@@ -43,6 +47,7 @@ export function registerAssignRoutes(app: HttpApp, context: RouteContext): void 
   app.post(
     '/api/jobs/assign',
     {
+      bodyLimit: ASSIGN_BODY_LIMIT_BYTES,
       config,
       schema: { tags, summary: 'Assign a job (id in the body) to pilots/aircraft', description, headers: IdempotencyHeaders, body: AssignWithJobBody, response: responses },
     },

@@ -14,10 +14,18 @@ import { jobForCaller, listCustomer, type RouteContext } from './route-context.j
 
 const tags = ['jobs'];
 
+/**
+ * A job's body: at most MAX_FIELD_POSITIONS positions of two numbers written in full precision
+ * (~45 bytes each as JSON, pretty-printed), plus names and notes: 1 MiB. Every other route
+ * keeps the small default.
+ */
+export const JOB_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export function registerJobRoutes(app: HttpApp, context: RouteContext): void {
   app.post(
     '/api/jobs',
     {
+      bodyLimit: JOB_BODY_LIMIT_BYTES,
       config: { roles: [Role.ADMIN, Role.CUSTOMER] },
       schema: {
         tags,

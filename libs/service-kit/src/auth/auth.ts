@@ -1,5 +1,5 @@
 import jwt from '@fastify/jwt';
-import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import rateLimit_, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { Role } from '@agair/domain-models';
 import type { FastifyRequest } from 'fastify';
 import { createSigner } from 'fast-jwt';
@@ -47,12 +47,51 @@ export interface AuthSettings {
   jwtSecret: string;
   issuer: string;
   audience: string;
+  /** Longest lifetime (exp − iat) a token may have been minted with; default 1 day. */
+  maxLifetimeS?: number;
+  /** Clock skew allowed on exp, nbf and iat; default 30 s. */
+  clockToleranceS?: number;
   /**
-   * Requests per caller per window, counted in Redis so every replica shares the count; without
-   * `redis`, in the process's memory (a service that has no Redis and runs one replica). With
-   * `fallback` too, counted in memory while Redis cannot answer (see `degradableRateLimitStore`).
+   * Requests per window, counted in Redis so every replica shares the count; without `redis`, in
+   * the process's memory (a service that has no Redis and runs one replica). With `fallback` too,
+   * counted in memory while Redis cannot answer (see `degradableRateLimitStore`). `max` is per
+   * caller (token subject), `ipMax` per client address (default 10 × `max`).
    */
-  rateLimit?: { redis?: Redis; fallback?: RedisFallback; max: number; timeWindowMs: number };
+  rateLimit?: { redis?: Redis; fallback?: RedisFallback; max: number; ipMax?: number; timeWindowMs: number };
+}
+
+/** The part of an API's configuration auth reads (`AuthEnv`). */
+export interface AuthConfig {
+  JWT_SECRET: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_MAX_LIFETIME_S: number;
+  JWT_CLOCK_TOLERANCE_S: number;
+  RATE_LIMIT_MAX: number;
+  RATE_LIMIT_IP_MAX: number;
+  RATE_LIMIT_WINDOW_MS: number;
+}
+
+/** `AuthSettings` from an API's configuration; `store` says where rate limits are counted (memory when omitted). */
+export function authSettings(config: AuthConfig, store: { redis?: Redis; fallback?: RedisFallback } = {}): AuthSettings {
+  return {
+    jwtSecret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    maxLifetimeS: config.JWT_MAX_LIFETIME_S,
+    clockToleranceS: config.JWT_CLOCK_TOLERANCE_S,
+    rateLimit: { ...store, max: config.RATE_LIMIT_MAX, ipMax: config.RATE_LIMIT_IP_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS },
+  };
+}
+
+/** Claims every token must carry: who, for whom, from whom, since when and until when. */
+const REQUIRED_CLAIMS = ['sub', 'iss', 'aud', 'iat', 'exp'];
+const DEFAULT_MAX_LIFETIME_S = 86_400;
+const DEFAULT_CLOCK_TOLERANCE_S = 30;
+
+/** True when the token was not minted to live longer than allowed (its exp − iat). */
+function withinLifetime(payload: { iat?: unknown; exp?: unknown }, maxLifetimeS: number): boolean {
+  return typeof payload.iat === 'number' && typeof payload.exp === 'number' && payload.exp - payload.iat <= maxLifetimeS;
 }
 
 const PUBLIC_PREFIXES = ['/health/', '/metrics', '/documentation'];
@@ -65,15 +104,28 @@ function isPublic(request: FastifyRequest): boolean {
 
 /**
  * Bearer JWT on every route but health, metrics and docs: 401 without a valid token (missing,
- * expired, wrong signature, wrong issuer/audience), 403 when the route does not allow the role.
- * Routes declare `config: { roles: [...] }`; the OpenAPI document marks them as secured.
+ * expired, wrong signature, wrong issuer/audience, a required claim missing — sub, iss, aud,
+ * iat, exp — or minted to live longer than `maxLifetimeS`), 403 when the route does not allow
+ * the role. Routes declare `config: { roles: [...] }`; the OpenAPI document marks them as secured.
+ *
+ * Rate limits run first, before the body is read or validated, and count every request,
+ * rejected ones included: per client address before the token is looked at (so requests with
+ * no or a bad token are counted too), then per token subject before the role check.
  */
 export async function registerAuth(app: HttpApp, settings: AuthSettings): Promise<void> {
   if (settings.jwtSecret.length < 32) throw new Error('the JWT secret must be at least 32 characters');
+  const maxLifetimeS = settings.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S;
   await app.register(jwt, {
     secret: settings.jwtSecret,
     sign: { algorithm: 'HS256', iss: settings.issuer, aud: settings.audience },
-    verify: { algorithms: ['HS256'], allowedIss: settings.issuer, allowedAud: settings.audience },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: settings.issuer,
+      allowedAud: settings.audience,
+      requiredClaims: REQUIRED_CLAIMS,
+      clockTolerance: (settings.clockToleranceS ?? DEFAULT_CLOCK_TOLERANCE_S) * 1000,
+    },
+    trusted: (_request, payload) => withinLifetime(payload as { iat?: unknown; exp?: unknown }, maxLifetimeS),
     formatUser: (claims) => ({ sub: claims.sub, role: claims.role, customerId: claims.customerId ?? null }),
   });
 
@@ -83,41 +135,72 @@ export async function registerAuth(app: HttpApp, settings: AuthSettings): Promis
     route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
   });
 
+  const limits = settings.rateLimit ? await rateLimiters(app, settings.rateLimit) : null;
+  if (limits) app.addHook('onRequest', limits.perAddress);
+
   app.addHook('onRequest', async (request) => {
     if (isPublic(request)) return;
     try {
       await request.jwtVerify();
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw new UnauthorizedError(
-        code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
-          ? 'Token expired'
-          : code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER'
-            ? 'Authentication required: send Authorization: Bearer <token>'
-            : 'Invalid token',
-      );
+      throw new UnauthorizedError(unauthorizedMessage((err as { code?: string }).code, maxLifetimeS));
     }
     const principal = request.user;
     if (!Object.values(Role).includes(principal.role) || (principal.role === Role.CUSTOMER && !principal.customerId)) {
       throw new UnauthorizedError('Invalid token');
     }
+  });
+
+  if (limits) app.addHook('onRequest', limits.perCaller);
+
+  app.addHook('onRequest', async (request) => {
+    if (isPublic(request)) return;
+    const principal = principalOf(request);
     const roles = request.routeOptions.config?.roles ?? [Role.ADMIN];
     if (!roles.includes(principal.role)) throw new ForbiddenError(`The ${principal.role} role may not call this route`);
   });
+}
 
-  if (settings.rateLimit) {
-    await app.register(rateLimit, {
-      global: true,
-      hook: 'preHandler',
-      max: settings.rateLimit.max,
-      timeWindow: settings.rateLimit.timeWindowMs,
-      ...rateLimitStore(settings.rateLimit, RATE_LIMIT_NAMESPACE),
-      nameSpace: RATE_LIMIT_NAMESPACE,
-      allowList: (request) => isPublic(request),
-      keyGenerator: (request) => (request.user ? `sub:${request.user.sub}` : `ip:${request.ip}`),
-      errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
-    });
+function unauthorizedMessage(code: string | undefined, maxLifetimeS: number): string {
+  switch (code) {
+    case 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED':
+      return 'Token expired';
+    case 'FST_JWT_NO_AUTHORIZATION_IN_HEADER':
+      return 'Authentication required: send Authorization: Bearer <token>';
+    case 'FST_JWT_AUTHORIZATION_TOKEN_UNTRUSTED':
+      return `Token lifetime (exp − iat) longer than the ${maxLifetimeS} s allowed`;
+    default:
+      return `Invalid token (signature, issuer, audience, or a missing claim: ${REQUIRED_CLAIMS.join(', ')})`;
   }
+}
+
+type RequestHook = (request: FastifyRequest) => Promise<void>;
+
+/**
+ * The two counters, as onRequest hooks. @fastify/rate-limit runs one limiter per request (its
+ * own hooks skip a request another already counted), so both are built with its
+ * `createRateLimit`, which only counts, and refuse here.
+ */
+async function rateLimiters(app: HttpApp, rateLimit: NonNullable<AuthSettings['rateLimit']>): Promise<{ perAddress: RequestHook; perCaller: RequestHook }> {
+  await app.register(rateLimit_, {
+    global: false,
+    max: rateLimit.max,
+    timeWindow: rateLimit.timeWindowMs,
+    ...rateLimitStore(rateLimit, RATE_LIMIT_NAMESPACE),
+    nameSpace: RATE_LIMIT_NAMESPACE,
+  });
+  const limiter = (max: number, key: (request: FastifyRequest) => string): RequestHook => {
+    const count = app.createRateLimit({ max, timeWindow: rateLimit.timeWindowMs, keyGenerator: key });
+    return async (request) => {
+      if (isPublic(request)) return;
+      const result = await count(request);
+      if (!result.isAllowed && result.isExceeded) throw new TooManyRequestsError(Math.max(1, result.ttlInSeconds));
+    };
+  };
+  return {
+    perAddress: limiter(rateLimit.ipMax ?? 10 * rateLimit.max, (request) => `ip:${request.ip}`),
+    perCaller: limiter(rateLimit.max, (request) => `sub:${principalOf(request).sub}`),
+  };
 }
 
 const RATE_LIMIT_NAMESPACE = 'agair:rate:';

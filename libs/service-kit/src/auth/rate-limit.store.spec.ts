@@ -15,7 +15,7 @@ describe('rate limits while Redis is away', () => {
   const redis = new Redis({ port: 1, lazyConnect: true });
   afterAll(() => redis.disconnect());
 
-  it('are counted per replica in memory, with one warning and a degraded count per request', async () => {
+  it('are counted per replica in memory, with one warning and a degraded count per count taken', async () => {
     const logs = new LogCapture();
     const metrics = createMetricsRegistry('rate-degraded-test');
     const logger = createLogger({ name: 'rate-degraded-test', level: 'info', destination: logs });
@@ -29,7 +29,8 @@ describe('rate limits while Redis is away', () => {
       const statuses = [];
       for (let i = 0; i < 3; i++) statuses.push((await app.inject({ url: '/things', headers: caller })).statusCode);
       expect(statuses).toEqual([200, 200, 429]);
-      expect(await metrics.getSingleMetricAsString('agair_degraded_total')).toContain('agair_degraded_total{dependency="redis",feature="rate_limit",service="rate-degraded-test"} 3');
+      // Each request counted twice, per client address and per caller.
+      expect(await metrics.getSingleMetricAsString('agair_degraded_total')).toContain('agair_degraded_total{dependency="redis",feature="rate_limit",service="rate-degraded-test"} 6');
       const warnings = logs.records().filter((line) => line['level'] === 40 && line['feature'] === 'rate_limit');
       expect(warnings).toHaveLength(1);
       expect(redis.status).toBe('wait');

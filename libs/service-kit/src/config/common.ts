@@ -20,6 +20,12 @@ export const RuntimeEnv = {
 
 export const HttpEnv = {
   HTTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'interface to bind; 0.0.0.0 in containers' }),
+  HTTP_TRUST_PROXY: Type.String({
+    default: '',
+    maxLength: 500,
+    pattern: '^[0-9A-Fa-f.:/, ]*$',
+    description: 'proxies trusted for X-Forwarded-For: a hop count (e.g. 1 behind one ingress) or comma-separated addresses/CIDRs; empty trusts none',
+  }),
   HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, description: 'port of the HTTP listener' }),
 };
 
@@ -53,6 +59,18 @@ export const AuthEnv = {
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 secret for bearer tokens, at least 32 characters' }),
   JWT_ISSUER: Type.String({ default: 'agair', minLength: 1, description: 'expected iss claim' }),
   JWT_AUDIENCE: Type.String({ default: 'agair-api', minLength: 1, description: 'expected aud claim' }),
-  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300, description: 'requests per caller per window' }),
+  JWT_MAX_LIFETIME_S: Type.Integer({
+    minimum: 60,
+    maximum: 30 * 86_400,
+    default: 86_400,
+    description: 'longest token lifetime accepted (exp − iat, seconds): a token minted to live longer is refused, whatever its exp',
+  }),
+  JWT_CLOCK_TOLERANCE_S: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'clock skew allowed when checking exp, nbf and iat, seconds' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300, description: 'requests per caller (token subject) per window, rejected ones included' }),
+  RATE_LIMIT_IP_MAX: Type.Integer({
+    minimum: 1,
+    default: 3000,
+    description: 'requests per client address per window, with or without a valid token (behind a proxy, set HTTP_TRUST_PROXY so this is the client’s address)',
+  }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'rate limit window' }),
 };

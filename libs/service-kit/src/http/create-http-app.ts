@@ -41,7 +41,28 @@ export interface HttpAppOptions {
   readinessTimeoutMs?: number;
   /** OpenAPI document at /documentation/json and a UI at /documentation (default true). */
   docs?: boolean;
+  /**
+   * Largest request body by default (64 KiB): what a route that needs more says so itself
+   * (`bodyLimit` on the route), so a big body costs parsing only where it is expected.
+   */
   bodyLimitBytes?: number;
+  /** `HTTP_TRUST_PROXY`: a hop count or comma-separated addresses/CIDRs whose X-Forwarded-For is believed; empty: none. */
+  trustProxy?: string;
+}
+
+/** Small by default: most routes take a few ids and a reason. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Fastify's `trustProxy` from `HTTP_TRUST_PROXY`: false (empty), the nearest N hops (a number),
+ * or comma-separated addresses/CIDRs.
+ */
+export function trustProxySetting(value: string | undefined): boolean | string | ((address: string, hop: number) => boolean) {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '') return false;
+  if (!/^\d+$/.test(trimmed)) return trimmed;
+  const hops = Number(trimmed);
+  return (_address, hop) => hop < hops;
 }
 
 /**
@@ -81,7 +102,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }
   const app: HttpApp = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    trustProxy: trustProxySetting(options.trustProxy),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
