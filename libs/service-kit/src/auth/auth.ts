@@ -5,8 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { createSigner } from 'fast-jwt';
 import type { Redis } from 'ioredis';
 import type { RedisFallback } from '../connections/redis-fallback.js';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
+import { AppError, ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import type { HttpApp } from '../http/create-http-app.js';
+import { JWKS_ALGORITHMS, jwksKeyResolver, type DecodedToken } from './jwks.js';
 import { degradableRateLimitStore } from './rate-limit.store.js';
 
 export { Role };
@@ -45,6 +46,11 @@ declare module 'fastify' {
 export interface AuthSettings {
   /** HS256 secret shared with whoever mints tokens (≥ 32 characters). */
   jwtSecret: string;
+  /**
+   * An identity provider's key set (`JWT_JWKS_URL`): RS256 and ES256 tokens are then verified
+   * with its public keys (by `kid`), HS256 ones still with `jwtSecret`. Same claims either way.
+   */
+  jwksUrl?: string;
   issuer: string;
   audience: string;
   /** Longest lifetime (exp − iat) a token may have been minted with; default 1 day. */
@@ -63,6 +69,7 @@ export interface AuthSettings {
 /** The part of an API's configuration auth reads (`AuthEnv`). */
 export interface AuthConfig {
   JWT_SECRET: string;
+  JWT_JWKS_URL: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   JWT_MAX_LIFETIME_S: number;
@@ -76,6 +83,7 @@ export interface AuthConfig {
 export function authSettings(config: AuthConfig, store: { redis?: Redis; fallback?: RedisFallback } = {}): AuthSettings {
   return {
     jwtSecret: config.JWT_SECRET,
+    ...(config.JWT_JWKS_URL ? { jwksUrl: config.JWT_JWKS_URL } : {}),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     maxLifetimeS: config.JWT_MAX_LIFETIME_S,
@@ -115,11 +123,14 @@ function isPublic(request: FastifyRequest): boolean {
 export async function registerAuth(app: HttpApp, settings: AuthSettings): Promise<void> {
   if (settings.jwtSecret.length < 32) throw new Error('the JWT secret must be at least 32 characters');
   const maxLifetimeS = settings.maxLifetimeS ?? DEFAULT_MAX_LIFETIME_S;
+  const keyOf = settings.jwksUrl ? jwksKeyResolver({ jwksUrl: settings.jwksUrl, hmacSecret: settings.jwtSecret }) : null;
   await app.register(jwt, {
-    secret: settings.jwtSecret,
+    // With a key set, the key is chosen per token from its header (decoded whole for that).
+    secret: keyOf ? async (_request: FastifyRequest, token: unknown) => keyOf(token as DecodedToken) : settings.jwtSecret,
+    ...(keyOf ? { decode: { complete: true } } : {}),
     sign: { algorithm: 'HS256', iss: settings.issuer, aud: settings.audience },
     verify: {
-      algorithms: ['HS256'],
+      algorithms: keyOf ? ['HS256', ...JWKS_ALGORITHMS] : ['HS256'],
       allowedIss: settings.issuer,
       allowedAud: settings.audience,
       requiredClaims: REQUIRED_CLAIMS,
@@ -143,6 +154,7 @@ export async function registerAuth(app: HttpApp, settings: AuthSettings): Promis
     try {
       await request.jwtVerify();
     } catch (err) {
+      if (err instanceof AppError) throw err; // the key set's own answer (unknown key id, provider away)
       throw new UnauthorizedError(unauthorizedMessage((err as { code?: string }).code, maxLifetimeS));
     }
     const principal = request.user;

@@ -57,6 +57,11 @@ export const RedisFallbackEnv = {
 
 export const AuthEnv = {
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 secret for bearer tokens, at least 32 characters' }),
+  JWT_JWKS_URL: Type.String({
+    default: '',
+    pattern: '^(https?://.+)?$',
+    description: "an identity provider's JSON Web Key Set URL: RS256/ES256 tokens are verified with its keys (by kid); empty: HS256 tokens only",
+  }),
   JWT_ISSUER: Type.String({ default: 'agair', minLength: 1, description: 'expected iss claim' }),
   JWT_AUDIENCE: Type.String({ default: 'agair-api', minLength: 1, description: 'expected aud claim' }),
   JWT_MAX_LIFETIME_S: Type.Integer({
