@@ -200,7 +200,7 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     ]);
   });
 
-  it('an operator uploads a log by hand for a job, then re-matches it to another: processed for each once, both jobs recomputed', async () => {
+  it('an operator uploads a log by hand for a job, then re-matches it to another: processed for each once, both jobs recomputed; another customer’s same bytes are its own log', async () => {
     const { url: api, headers } = await operatorApi();
     // A log the poller never saw (from the aircraft's card), flown over a field of its own.
     const flight = simulateFlight({ seed: 77, boundaryM: fieldShapes.rectangle(280, 200), originLatDeg: 38.3, originLonDeg: -97.3, groundTruth: true });
@@ -245,5 +245,21 @@ describe('pipeline: assign → upload → logs → poll → process (apps as pro
     expect(secondRecord.summary.treatedAreaHa).toBeCloseTo(firstRecord.summary.treatedAreaHa, 6);
     const emptied = await r.applicationRecords.findJobRecord(world.customerId, first.id);
     expect(emptied?.fileIds ?? []).toEqual([]);
+
+    // Another customer's log with the same bytes is its own, and processed for it.
+    const other = (await r.customers.create({ name: 'Other Flying Co' })).id;
+    const forOther = multipartBody({ name: 'card-0412.log', bytes: flight.bytes });
+    const otherUpload = await fetch(`${api}/api/logs/upload?customerId=${other}&partnerCode=SATLOC&aircraftId=7`, { method: 'POST', headers: { ...headers, ...forOther.headers }, body: forOther.payload });
+    expect(otherUpload.status).toBe(202);
+    const otherLog = ((await otherUpload.json()) as { log: { id: string } }).log;
+    await waitFor(async () => ((await r.partnerLogTrackers.findById(other, otherLog.id))?.state === PartnerLogTrackerState.PROCESSED ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the other customer’s log PROCESSED',
+    });
+    const otherFiles = await r.applicationRecords.listFilesByCustomer(other, {});
+    expect(otherFiles).toHaveLength(1);
+    expect(otherFiles[0]).toMatchObject({ customerId: other, match: { method: 'unmatched' } });
+    expect(otherFiles[0]?.summary.treatedAreaHa).toBeCloseTo(moved[0]?.summary.treatedAreaHa ?? Number.NaN, 6);
+    expect(await r.applicationRecords.listFilesByCustomer(world.customerId, { jobId: second.id })).toHaveLength(1);
   });
 });
