@@ -1,4 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AssignStatus, Role, TaskType, UploadSyncStatus, type Polygon } from '@agair/domain-models';
+import { SatlocEndpoint } from '@agair/partner-sdk';
 import type { SatlocSimulator } from '@agair/partner-sdk/simulator';
 import { PollRunStatus, SYNC_REQUESTS_COLLECTION, type Repositories } from '@agair/persistence';
 import { partnerTaskTopology } from '@agair/runtime';
@@ -473,6 +476,72 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
     });
   });
 
+  describe('testAuth limits', () => {
+    const TEST_AUTH = '/api/partners/systemUsers/testAuth';
+    const authRequests = () => sim.state.requestCounts.get(SatlocEndpoint.AUTHENTICATE) ?? 0;
+
+    async function newCustomer(name: string): Promise<{ id: string; headers: Record<string, string> }> {
+      const id = (await call('POST', '/api/customers', admin, { name, partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).json().id as string;
+      return { id, headers: token(Role.CUSTOMER, id) };
+    }
+
+    it('after AUTH_TEST_USERNAME_FAILURES_MAX refusals of a username: 429 with Retry-After and no call to the partner, whichever customer asks and with the right password too', async () => {
+      expect(config.AUTH_TEST_USERNAME_FAILURES_MAX).toBe(5);
+      sim.state.users.set('gamma.api', { username: 'gamma.api', password: 'gamma-pass', companyId: 'acme' });
+      sim.state.users.set('delta.api', { username: 'delta.api', password: 'delta-pass', companyId: 'acme' });
+      const gamma = await newCustomer('Gamma Air');
+      const delta = await newCustomer('Delta Ag');
+      for (let i = 0; i < 5; i++) {
+        const refused = await call('POST', TEST_AUTH, gamma.headers, { partnerCode: 'SATLOC', username: 'gamma.api', password: `guess-${i}` });
+        expect(refused.json()).toMatchObject({ ok: false, category: 'auth' });
+      }
+      const before = authRequests();
+      const blocked = await call('POST', TEST_AUTH, gamma.headers, { partnerCode: 'SATLOC', username: 'gamma.api', password: 'gamma-pass' });
+      expect(blocked.statusCode, blocked.body).toBe(429);
+      expect(blocked.json()).toMatchObject({ code: 'TOO_MANY_AUTH_TESTS' });
+      const retryAfterS = Number(blocked.headers['retry-after']);
+      expect(retryAfterS).toBeGreaterThan(config.AUTH_TEST_USERNAME_WINDOW_MS / 1000 - 120);
+      expect(retryAfterS).toBeLessThanOrEqual(config.AUTH_TEST_USERNAME_WINDOW_MS / 1000);
+      // Another customer gets no guesses of its own at that username, however spelled...
+      expect((await call('POST', TEST_AUTH, delta.headers, { partnerCode: 'SATLOC', username: 'Gamma.API', password: 'gamma-pass' })).statusCode).toBe(429);
+      expect(authRequests(), 'authentications sent to the partner').toBe(before);
+      // ...and tests its own account as before.
+      expect((await call('POST', TEST_AUTH, delta.headers, { partnerCode: 'SATLOC', username: 'delta.api', password: 'delta-pass' })).json()).toMatchObject({ ok: true });
+      expect(authRequests()).toBe(before + 1);
+    });
+
+    it('past AUTH_TEST_CUSTOMER_MAX tests of a customer in a window: 429 with Retry-After, also for an admin naming it, and no call to the partner; other customers go on', async () => {
+      expect(config.AUTH_TEST_CUSTOMER_MAX).toBe(10);
+      sim.state.users.set('epsilon.api', { username: 'epsilon.api', password: 'epsilon-pass', companyId: 'acme' });
+      const epsilon = await newCustomer('Epsilon Spray');
+      const body = { partnerCode: 'SATLOC', username: 'epsilon.api', password: 'epsilon-pass' };
+      // Ten accepted tests of one username: past its failure limit, but only refusals count there.
+      for (let i = 0; i < 10; i++) expect((await call('POST', TEST_AUTH, epsilon.headers, body)).json()).toMatchObject({ ok: true });
+      const before = authRequests();
+      const blocked = await call('POST', TEST_AUTH, epsilon.headers, body);
+      expect(blocked.statusCode, blocked.body).toBe(429);
+      expect(blocked.json()).toMatchObject({ code: 'TOO_MANY_AUTH_TESTS' });
+      const retryAfterS = Number(blocked.headers['retry-after']);
+      expect(retryAfterS).toBeGreaterThanOrEqual(1);
+      expect(retryAfterS).toBeLessThanOrEqual(config.AUTH_TEST_CUSTOMER_WINDOW_MS / 1000);
+      expect((await call('POST', TEST_AUTH, admin, { ...body, customerId: epsilon.id })).statusCode).toBe(429);
+      expect(authRequests(), 'authentications sent to the partner').toBe(before);
+      expect((await call('POST', TEST_AUTH, customerA, { partnerCode: 'SATLOC', username: 'acme.api', password: SECRET })).json()).toMatchObject({ ok: true });
+    });
+
+    it("tests only within the caller's customer: another customer's id is 404 and a username another customer stores is 409, neither calling the partner; its owner may test it", async () => {
+      const before = authRequests();
+      expect((await call('POST', TEST_AUTH, customerA, { partnerCode: 'SATLOC', customerId: ids.b, username: 'beta.api', password: 'guess' })).statusCode).toBe(404);
+      const taken = await call('POST', TEST_AUTH, customerA, { partnerCode: 'SATLOC', username: 'BETA.api', password: 'guess' });
+      expect(taken.statusCode, taken.body).toBe(409);
+      expect(taken.json()).toMatchObject({ code: 'PARTNER_USERNAME_TAKEN' });
+      expect((await call('POST', TEST_AUTH, admin, { partnerCode: 'SATLOC', customerId: ids.a, username: 'beta.api', password: 'guess' })).json()).toMatchObject({ code: 'PARTNER_USERNAME_TAKEN' });
+      expect(authRequests(), 'authentications sent to the partner').toBe(before);
+      expect((await call('POST', TEST_AUTH, customerB, { partnerCode: 'SATLOC', username: 'beta.api', password: 'beta-password' })).statusCode).toBe(200);
+      expect(authRequests()).toBe(before + 1);
+    });
+  });
+
   describe('partner operations with the partner up', () => {
     it("lists a customer's aircraft live from the partner, linked to its pilots", async () => {
       const aircraft = (await call('GET', `/api/partners/aircraft?partnerCode=SATLOC&customerId=${ids.a}`, service)).json();
@@ -623,5 +692,71 @@ describe('partner-api against FerretDB, RabbitMQ, Redis and the SatLoc simulator
         for (const form of forms(SECRET)) expect(value.includes(form)).toBe(false);
       }
     });
+  });
+});
+
+describe('testAuth memory', () => {
+  let probes: PartnerApiHarness;
+  const CALLS = 10_000;
+  const CONCURRENCY = 20;
+
+  beforeAll(async () => {
+    probes = await startPartnerApiHarness({
+      runPrefix: 'it_pa_probe',
+      simInitial: { companies: [{ companyId: 'acme', name: 'Acme Aerial' }], users: [{ username: 'acme.api', password: SECRET, companyId: 'acme' }] },
+      // Limits out of the way: every call reaches the partner, which is what used to leave state behind.
+      env: { AUTH_TEST_CUSTOMER_MAX: String(10 * CALLS), AUTH_TEST_USERNAME_FAILURES_MAX: String(10 * CALLS) },
+    });
+    await probes.repos.partners.create({ code: 'SATLOC', name: 'SatLoc', baseUrl: probes.sim.baseUrl, capabilities: ['health_check'] });
+  });
+
+  afterAll(async () => {
+    await probes?.close();
+  });
+
+  /** `global.gc` when vitest runs with --expose-gc; otherwise switched on here (the int config does not expose it). */
+  function garbageCollector(): () => void {
+    if (typeof globalThis.gc === 'function') return globalThis.gc;
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  }
+
+  it(`${CALLS} testAuth calls, accepted and refused, leave less than 5 MB of heap behind`, { timeout: 600_000 }, async () => {
+    const gc = garbageCollector();
+    const customerId = (await probes.repos.customers.create({ name: 'Acme Aerial', partnerSubscriptions: [{ partnerCode: 'SATLOC', active: true }] })).id;
+    const headers = probes.bearer(Role.CUSTOMER, customerId);
+    const outcomes = { accepted: 0, refused: 0, other: 0 };
+    const testAuth = async (i: number) => {
+      const password = i % 2 === 0 ? SECRET : `${SECRET}-wrong`;
+      const response = await probes.app.inject({ method: 'POST', url: '/api/partners/systemUsers/testAuth', headers, payload: { partnerCode: 'SATLOC', username: 'acme.api', password } });
+      const body = response.statusCode === 200 ? (response.json() as { ok: boolean }) : null;
+      outcomes[body === null ? 'other' : body.ok ? 'accepted' : 'refused'] += 1;
+    };
+    const runCalls = async (count: number) => {
+      for (let i = 0; i < count; i += CONCURRENCY) await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count - i) }, (_, j) => testAuth(i + j)));
+    };
+    // What the test process itself keeps: log lines, the simulator's tokens and request records.
+    const heapUsedAfterGc = async () => {
+      probes.logs.lines.length = 0;
+      probes.sim.state.expireTokens();
+      probes.sim.state.resetCounters();
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return process.memoryUsage().heapUsed;
+    };
+
+    await runCalls(500); // warm-up: pools, compiled code, metric label sets
+    const before = await heapUsedAfterGc();
+    await runCalls(CALLS);
+    expect(outcomes).toEqual({ accepted: (500 + CALLS) / 2, refused: (500 + CALLS) / 2, other: 0 });
+    expect(probes.sim.state.requestCounts.get(SatlocEndpoint.AUTHENTICATE), 'authentications sent to the partner').toBe(CALLS);
+    const after = await heapUsedAfterGc();
+    const growthMb = (after - before) / 1024 / 1024;
+    console.log(`testAuth memory: heap after gc ${(before / 1024 / 1024).toFixed(1)} MB -> ${(after / 1024 / 1024).toFixed(1)} MB over ${CALLS} calls: ${growthMb.toFixed(2)} MB`);
+    expect(growthMb).toBeLessThan(5);
+    expect(await probes.redis.client.keys(`${probes.run}:auth:*`)).toEqual([]);
+    expect(await probes.redis.client.keys(`${probes.run}:breaker:*auth-test*`)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { createPartners, createTaskPublisher, openConnections, partnerTaskTopolo
 import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, authSettings, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
 import type { PartnerApiConfig } from './config.js';
 import type { PartnerApiContext } from './context.js';
+import { CredentialProbeLimiter, credentialProbeLimits } from './partners/credential-probe.limiter.js';
 import { PartnerHealthMonitor } from './partners/partner-health.monitor.js';
 import { registerCustomerRoutes } from './routes/customers.routes.js';
 import { registerPartnerOperationRoutes } from './routes/partner-operations.routes.js';
@@ -38,6 +39,12 @@ export async function buildApp(config: PartnerApiConfig, logger: Logger): Promis
     repositories: database.repositories,
     partners,
     health: new PartnerHealthMonitor(partners, { timeoutMs: config.PARTNER_HEALTH_TIMEOUT_MS, cacheMs: config.PARTNER_HEALTH_CACHE_MS }),
+    credentialProbes: new CredentialProbeLimiter({
+      redis: redis.client,
+      guard: redisFallback.guard('rate_limit'),
+      keyPrefix: `${config.PARTNER_STATE_KEY_PREFIX}auth-test:`,
+      limits: credentialProbeLimits(config),
+    }),
     uploadClaimMs: config.UPLOAD_CLAIM_MS,
     publishTask: (message: TaskMessage) => withDeadline(publisher.publish(message), config.ENQUEUE_TIMEOUT_MS, 'the broker did not confirm the task in time'),
   };

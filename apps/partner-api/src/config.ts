@@ -32,5 +32,17 @@ export const PartnerApiConfig = Type.Object({
     default: 10_000,
     description: 'how long a request waits for RabbitMQ to confirm a queued upload before answering 503',
   }),
+  AUTH_TEST_CUSTOMER_MAX: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'credential tests (testAuth) per customer per AUTH_TEST_CUSTOMER_WINDOW_MS, refused ones included; then 429 TOO_MANY_AUTH_TESTS',
+  }),
+  AUTH_TEST_CUSTOMER_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'window of AUTH_TEST_CUSTOMER_MAX' }),
+  AUTH_TEST_USERNAME_FAILURES_MAX: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'credential tests of one partner username the partner refused, per AUTH_TEST_USERNAME_WINDOW_MS, over all customers; then 429 without calling the partner',
+  }),
+  AUTH_TEST_USERNAME_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900_000, description: 'window of AUTH_TEST_USERNAME_FAILURES_MAX' }),
 });
 export type PartnerApiConfig = Static<typeof PartnerApiConfig>;

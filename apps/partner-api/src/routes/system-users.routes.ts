@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PartnerSystemUserUpdateSchema, PartnerSystemUserViewSchema, type PartnerCode } from '@agair/domain-models';
 import { PartnerAuthError, isPartnerError } from '@agair/partner-sdk';
-import { NotFoundError, errorResponses, principalOf, type HttpApp, type Logger, type Principal } from '@agair/service-kit';
+import { AppError, NotFoundError, errorResponses, principalOf, type HttpApp, type Logger, type Principal } from '@agair/service-kit';
 import { Type } from 'typebox';
 import type { PartnerApiContext } from '../context.js';
 import { toHttpError } from '../partners/partner-error.mapper.js';
@@ -28,6 +28,22 @@ export async function findSystemUser(ctx: PartnerApiContext, principal: Principa
   const users = ctx.repositories.partnerSystemUsers;
   const scope = actingCustomer(principal, undefined);
   return scope === undefined ? users.findById(id) : users.findByIdForCustomer(scope, id);
+}
+
+const ACCOUNTS_PAGE = 500;
+
+/**
+ * Whether another customer holds an active account with this username on the partner (case
+ * ignored). Reads the partner's accounts a page at a time: persistence has no query by
+ * username, and the per-customer test limit bounds how often this runs.
+ */
+async function heldByAnotherCustomer(ctx: PartnerApiContext, partnerCode: PartnerCode, username: string, customerId: string): Promise<boolean> {
+  const wanted = username.toLowerCase();
+  for (let skip = 0; ; skip += ACCOUNTS_PAGE) {
+    const page = await ctx.repositories.partnerSystemUsers.list({ partnerCode, limit: ACCOUNTS_PAGE, skip });
+    if (page.some((user) => user.customerId !== customerId && user.username.toLowerCase() === wanted)) return true;
+    if (page.length < ACCOUNTS_PAGE) return false;
+  }
 }
 
 export function registerSystemUserRoutes(app: HttpApp, ctx: PartnerApiContext): void {
@@ -87,32 +103,50 @@ export function registerSystemUserRoutes(app: HttpApp, ctx: PartnerApiContext): 
       schema: {
         tags,
         summary: 'Check credentials against the partner; stores nothing',
-        description:
+        description: [
           'Answers 200 with ok=true, or ok=false with the category and message when the partner refuses them; 503 when the partner is down or its circuit is open, 504 on a timeout.',
+          'Tests run for one customer (a customer: itself; admin: the customerId named) and are limited, counted over all replicas: AUTH_TEST_CUSTOMER_MAX per customer per AUTH_TEST_CUSTOMER_WINDOW_MS (default 10 per minute), and AUTH_TEST_USERNAME_FAILURES_MAX refusals of one partner username per AUTH_TEST_USERNAME_WINDOW_MS over all customers (default 5 per 15 minutes).',
+          'Past either limit: 429 TOO_MANY_AUTH_TESTS with Retry-After, and the partner is not called.',
+          "A username another customer has stored as its active account on this partner: 409 PARTNER_USERNAME_TAKEN, without calling the partner (a customer tests its own accounts, not another company's).",
+        ].join(' '),
         body: TestAuthBody,
-        response: { 200: TestAuthResult, ...errorResponses(400, 401, 403, 404, 429, 501, 502, 503, 504) },
+        response: { 200: TestAuthResult, ...errorResponses(400, 401, 403, 404, 409, 429, 501, 502, 503, 504) },
       },
     },
     async (request) => {
       const { partnerCode, username, password } = request.body;
-      const customerId = actingCustomer(principalOf(request), request.body.customerId, { required: true });
+      const principal = principalOf(request);
+      const customerId = actingCustomer(principal, request.body.customerId, { required: true });
       const [customer, partner] = await Promise.all([customers.findById(customerId), partners.findByCode(partnerCode)]);
       if (!customer) throw new NotFoundError('Customer');
       if (!partner || !partner.active) throw new NotFoundError('Partner');
+      await ctx.credentialProbes.countCustomerTest(customerId);
+      if (await heldByAnotherCustomer(ctx, partnerCode, username, customerId)) {
+        throw new AppError(409, 'PARTNER_USERNAME_TAKEN', `This ${partnerCode} username is stored by another customer; only that customer may test it`);
+      }
       const service = ctx.partners.get(partnerCode);
+      const reservation = await ctx.credentialProbes.reserveUsernameFailure(partnerCode, username);
       // A key of its own, so a session cached for the customer's stored account (same username)
-      // cannot answer for a password that was never checked; dropped right after.
+      // cannot answer for a password that was never checked, nor a concurrent test share its
+      // single flight; its session and auth breaker are dropped right after.
       const probeKey = `auth-test-${customerId}-${randomUUID()}`;
       const checkedAt = new Date().toISOString();
+      let outcome: 'accepted' | 'refused' | 'failed' = 'failed';
       try {
         await service.verifyCredentials({ customerId: probeKey, username, password });
+        outcome = 'accepted';
         return { ok: true, partnerCode, checkedAt };
       } catch (err) {
-        if (err instanceof PartnerAuthError) return { ok: false, partnerCode, category: err.category, message: err.message.slice(0, 500), checkedAt };
+        if (err instanceof PartnerAuthError) {
+          outcome = 'refused';
+          return { ok: false, partnerCode, category: err.category, message: err.message.slice(0, 500), checkedAt };
+        }
         if (isPartnerError(err)) throw toHttpError(err);
         throw err;
       } finally {
+        if (outcome !== 'refused') await reservation.release();
         await forgetPartnerSession(ctx, request.log, partnerCode, probeKey);
+        request.log.info({ customerId, partnerCode, username, outcome, sub: principal.sub }, 'partner credentials tested');
       }
     },
   );

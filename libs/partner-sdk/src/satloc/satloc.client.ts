@@ -296,8 +296,12 @@ export class SatlocPartnerService implements PartnerService {
   }
 
   async forgetCredentials(customerId: string): Promise<void> {
+    const breaker = this.credentialsBreaker(customerId);
+    // The breaker's state is in the store; this map only holds handles to it. Without this, a
+    // key used once (partner-api's credential tests) stays in memory for good.
+    this.credentialBreakers.delete(customerId);
     await this.auth.forget(customerId);
-    await this.credentialsBreaker(customerId).reset();
+    await breaker.reset();
   }
 
   async breakerState(): Promise<BreakerState> {
