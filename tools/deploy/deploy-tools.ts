@@ -42,6 +42,11 @@ export function kustomizeBinary(): string {
   return execFileSync('bash', [repoPath('tools/deploy/kustomize.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
+/** Builds (once, cached outside the repo) and returns the pinned promtool binary. */
+export function promtoolBinary(): string {
+  return execFileSync('bash', [repoPath('tools/deploy/promtool.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
 export function renderOverlay(kustomize: string, overlay: string): KubeObject[] {
   const text = execFileSync(kustomize, ['build', repoPath('k8s/overlays', overlay)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return parseManifests(text);

@@ -13,8 +13,9 @@ export default defineConfig({
     root: new URL('../..', import.meta.url).pathname,
     include: ['tools/deploy/**/*.spec.ts'],
     environment: 'node',
-    // the first run builds kustomize from source (about a minute on two cores)
-    hookTimeout: 600_000,
+    // the first run builds kustomize (about a minute on two cores) and promtool (about 10 minutes
+    // with empty Go caches, half of it downloading modules) from source, possibly at the same time
+    hookTimeout: 1_200_000,
     testTimeout: 60_000,
   },
 });
