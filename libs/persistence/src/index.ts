@@ -40,5 +40,7 @@ export * from './sync-requests/sync-request.indexes.js';
 export * from './sync-requests/sync-request.repository.js';
 export * from './operator-actions/operator-action.indexes.js';
 export * from './operator-actions/operator-action.repository.js';
+export * from './dlq-actions/dlq-action.indexes.js';
+export * from './dlq-actions/dlq-action.repository.js';
 export * from './indexes.js';
 export * from './repositories.js';

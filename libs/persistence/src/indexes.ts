@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { applicationRecordIndexes } from './application-records/application-record.indexes.js';
 import { customerIndexes } from './customers/customer.indexes.js';
+import { dlqActionIndexes } from './dlq-actions/dlq-action.indexes.js';
 import { writeTokenIndexes } from './infrastructure/guarded-write.indexes.js';
 import { applyIndexSpecs, dropRetiredIndexes, type EnsuredIndexes, type IndexSpec, type RetiredIndex } from './infrastructure/index-spec.js';
 import { jobAssignIndexes } from './job-assigns/job-assign.indexes.js';
@@ -28,6 +29,7 @@ export const ALL_INDEX_SPECS: readonly IndexSpec[] = [
   ...pollRunIndexes,
   ...syncRequestIndexes,
   ...operatorActionIndexes,
+  ...dlqActionIndexes,
   ...writeTokenIndexes,
 ];
 

@@ -3,6 +3,7 @@ import { ApplicationRecordRepository } from './application-records/application-r
 import { CredentialCipher } from './credentials/credential-cipher.js';
 import type { CredentialKeyRing } from './credentials/credential-keys.parser.js';
 import { CustomerRepository } from './customers/customer.repository.js';
+import { DlqActionRepository } from './dlq-actions/dlq-action.repository.js';
 import { WriteTokenSweeper } from './infrastructure/guarded-write.js';
 import { systemClock, type Clock } from './infrastructure/timestamp.mapper.js';
 import { JobAssignRepository } from './job-assigns/job-assign.repository.js';
@@ -42,6 +43,7 @@ export interface Repositories {
   pollRuns: PollRunRepository;
   syncRequests: SyncRequestRepository;
   operatorActions: OperatorActionRepository;
+  dlqActions: DlqActionRepository;
   writeTokens: WriteTokenSweeper;
 }
 
@@ -63,6 +65,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     pollRuns: new PollRunRepository(db, clock),
     syncRequests: new SyncRequestRepository(db, clock),
     operatorActions: new OperatorActionRepository(db, clock),
+    dlqActions: new DlqActionRepository(db, clock),
     writeTokens: new WriteTokenSweeper(db),
   };
 }
