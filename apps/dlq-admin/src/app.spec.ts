@@ -11,8 +11,8 @@ const token = (role: Role) =>
 describe('dlq-admin without a broker', () => {
   let app: HttpApp;
   beforeAll(async () => {
-    // Port 1 answers nothing: every check below must be decided before the broker is needed.
-    const config = loadConfig(DlqAdminConfig, { AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: secret, AMQP_RECONNECT_S: '60' });
+    // Port 1 answers nothing: every check below must be decided before the broker or the database is needed.
+    const config = loadConfig(DlqAdminConfig, { AMQP_URL: 'amqp://127.0.0.1:1', MONGO_URL: 'mongodb://127.0.0.1:1/agair', JWT_SECRET: secret, AMQP_RECONNECT_S: '60' });
     app = await buildApp(config, createLogger({ name: 'dlq-admin', level: 'silent', destination: new LogCapture() }));
     await app.ready();
   });
@@ -20,20 +20,60 @@ describe('dlq-admin without a broker', () => {
     await app.close();
   });
 
-  it('documents every DLQ route with a response schema and bearer security', async () => {
+  it('documents every DLQ route with a response schema per status and bearer security', async () => {
     const doc = (await app.inject('/documentation/json')).json();
-    for (const [path, method] of [
-      ['/api/dlq/{queueName}/list', 'get'],
-      ['/api/dlq/{queueName}/retryAll', 'post'],
-      ['/api/dlq/{queueName}/retryByPosition', 'post'],
-      ['/api/dlq/{queueName}/retryByHeader', 'post'],
-      ['/api/dlq/{queueName}/purge', 'post'],
+    const queueStatuses = ['200', '400', '401', '403', '404', '409', '429', '503'];
+    for (const [path, method, statuses] of [
+      ['/api/dlq/{queueName}/list', 'get', queueStatuses],
+      ['/api/dlq/{queueName}/retryAll', 'post', queueStatuses],
+      ['/api/dlq/{queueName}/retryByPosition', 'post', queueStatuses],
+      ['/api/dlq/{queueName}/retryByHeader', 'post', queueStatuses],
+      ['/api/dlq/{queueName}/purge', 'post', queueStatuses],
+      ['/api/dlq/{queueName}/archive', 'get', queueStatuses],
+      ['/api/dlq/{queueName}/archive/restore', 'post', queueStatuses],
+      ['/api/dlq/actions', 'get', ['200', '400', '401', '403', '429', '503']],
     ] as const) {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation.security).toEqual([{ bearerAuth: [] }]);
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '429', '503']));
+      expect(Object.keys(operation.responses).sort()).toEqual([...statuses].sort());
     }
+  });
+
+  it('refuses a purge without the confirmation of a listing, saying what to send, before it needs the broker', async () => {
+    const admin = { authorization: `Bearer ${token(Role.ADMIN)}` };
+    for (const payload of [undefined, {}, { expectedCount: 3 }]) {
+      const response = await app.inject({ method: 'POST', url: '/api/dlq/partner_tasks/purge', headers: admin, ...(payload ? { payload } : {}) });
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'PURGE_CONFIRMATION_REQUIRED' });
+      expect(response.json().message).toMatch(/expectedCount.*listingToken/);
+    }
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/api/dlq/partner_tasks/purge',
+      headers: { authorization: `Bearer ${token(Role.ADMIN)}` },
+      payload: { expectedCount: 3, listingToken: 'not-a-token' },
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('refuses a restore that names neither ids nor all, or both', async () => {
+    const admin = { authorization: `Bearer ${token(Role.ADMIN)}` };
+    const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    for (const payload of [undefined, { to: 'work-queue' }, { ids: [id], all: true }]) {
+      const response = await app.inject({ method: 'POST', url: '/api/dlq/partner_tasks/archive/restore', headers: admin, ...(payload ? { payload } : {}) });
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'RESTORE_SELECTION_REQUIRED' });
+    }
+  });
+
+  // The driver gives up on the database after its 5 s server selection timeout.
+  it('records an action before it runs: while MongoDB is away a retry is refused with 503 and nothing is done', { timeout: 20_000 }, async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/dlq/partner_tasks/retryAll', headers: { authorization: `Bearer ${token(Role.ADMIN)}` } });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(response.headers['retry-after']).toBe('5');
   });
 
   it('answers 401 without a token and 403 for the customer and service roles', async () => {
@@ -59,7 +99,14 @@ describe('dlq-admin without a broker', () => {
 
   it('limits each caller to RATE_LIMIT_MAX requests per window with a 429 and Retry-After; other callers go on', async () => {
     const limited = await buildApp(
-      loadConfig(DlqAdminConfig, { AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: secret, AMQP_RECONNECT_S: '60', RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '60000' }),
+      loadConfig(DlqAdminConfig, {
+        AMQP_URL: 'amqp://127.0.0.1:1',
+        MONGO_URL: 'mongodb://127.0.0.1:1/agair',
+        JWT_SECRET: secret,
+        AMQP_RECONNECT_S: '60',
+        RATE_LIMIT_MAX: '2',
+        RATE_LIMIT_WINDOW_MS: '60000',
+      }),
       createLogger({ name: 'dlq-admin', level: 'silent', destination: new LogCapture() }),
     );
     try {

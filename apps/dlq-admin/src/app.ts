@@ -1,11 +1,19 @@
 import { DeadLetterQueueAdmin } from '@agair/messaging';
-import { AmqpConnection, createHttpApp, createMetricsRegistry, authSettings, registerAuth, type HttpApp, type Logger } from '@agair/service-kit';
+import { DlqActionRepository, dlqActionIndexes, ensureIndexes } from '@agair/persistence';
+import { AmqpConnection, MongoConnection, authSettings, createHttpApp, createMetricsRegistry, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
+import { DlqActionRecorder } from './audit/dlq-action.recorder.js';
 import type { DlqAdminConfig } from './config.js';
+import { registerDlqActionRoutes } from './routes/dlq-actions.routes.js';
+import { registerDlqArchiveRoutes } from './routes/dlq-archive.routes.js';
+import type { DlqRouteContext } from './routes/dlq-route.context.js';
 import { registerDlqRoutes } from './routes/dlq.routes.js';
 
 export const SERVICE_NAME = 'dlq-admin';
 
-/** Builds the dlq-admin service: queue-native, RabbitMQ only. */
+/**
+ * Builds the dlq-admin service: the queues themselves on RabbitMQ (messages, archive, the mover
+ * lock), and the audit trail of its actions in MongoDB.
+ */
 export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<HttpApp> {
   const amqp = new AmqpConnection({
     url: config.AMQP_URL,
@@ -14,17 +22,64 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
     heartbeatS: config.AMQP_HEARTBEAT_S,
     reconnectS: config.AMQP_RECONNECT_S,
   });
+  const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
+  // The audit collection's index is created in the background; the service is not ready until it exists.
+  let indexesReady = false;
+  const indexes: Dependency = {
+    name: 'indexes',
+    check: async () => {
+      if (!indexesReady) throw new Error('database indexes are being created');
+    },
+    close: async () => undefined,
+  };
   const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
-    description: 'Queue-native inspection and replay of dead-lettered messages. Admin only.',
+    description: 'Queue-native inspection, replay, archive and restore of dead-lettered messages, every action audited. Admin only.',
     logger,
     metrics: createMetricsRegistry(SERVICE_NAME),
-    dependencies: [amqp],
+    dependencies: [amqp, mongo, indexes],
     trustProxy: config.HTTP_TRUST_PROXY,
   });
-  // Counted in memory: this service talks to RabbitMQ only, and runs one replica (the DLQ admin is exclusive).
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+  app.addHook('onReady', async () => {
+    void createIndexes(mongo, logger, () => closing).then(
+      () => {
+        indexesReady = true;
+      },
+      (err: unknown) => {
+        if (!closing) logger.error({ err }, 'creating database indexes failed; the service stays not-ready');
+      },
+    );
+  });
+  // Counted in memory: dlq-admin runs one replica (k8s/base/dlq-admin) and has no Redis.
   await registerAuth(app, authSettings(config));
-  registerDlqRoutes(app, new DeadLetterQueueAdmin(amqp.manager), config.DLQ_LIST_MAX);
+  const actions = new DlqActionRepository(mongo.db);
+  const context: DlqRouteContext = {
+    admin: new DeadLetterQueueAdmin(amqp.manager, { archiveTtlMs: config.DLQ_ARCHIVE_TTL_MS }),
+    recorder: new DlqActionRecorder(actions, logger),
+    actions,
+    listMax: config.DLQ_LIST_MAX,
+  };
+  registerDlqActionRoutes(app, context);
+  registerDlqRoutes(app, context);
+  registerDlqArchiveRoutes(app, context);
   return app;
+}
+
+/** Retries while the database is away (the driver waits up to 5 s per attempt) until the app closes. */
+async function createIndexes(mongo: MongoConnection, logger: Logger, closing: () => boolean): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureIndexes(mongo.db, dlqActionIndexes);
+      return;
+    } catch (err) {
+      if (closing()) throw err;
+      if (attempt % 10 === 1) logger.warn({ attempt, reason: (err as Error).message }, 'creating indexes failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)).unref());
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { assertTaskTopology, taskQueueTopology } from '@agair/messaging';
-import { Role, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
+import { DeadLetterQueueAdmin, assertTaskTopology, taskQueueTopology } from '@agair/messaging';
+import { MongoConnection, Role, createLogger, loadConfig, mintToken, type HttpApp } from '@agair/service-kit';
 import {
   LogCapture,
   PRINCIPALS,
@@ -12,6 +12,7 @@ import {
   testServices,
   uniqueName,
   waitFor,
+  withDatabase,
   type AuthCase,
   type PrincipalName,
   type RouteOperation,
@@ -48,6 +49,13 @@ describe('dlq-admin security', () => {
   const responses: string[] = [];
   const topology = taskQueueTopology(uniqueName('it_dlq_sec'), { retryTiersMs: [1000] });
   const queue = topology.main;
+  const archive = DeadLetterQueueAdmin.archiveQueueOf(topology.failed);
+  const mongoUrl = withDatabase(testServices().mongoUrl, uniqueName('it_dlq_sec'));
+
+  /** The confirmation a purge needs: from a listing of the DLQ as it is now. */
+  async function confirmation(): Promise<{ expectedCount: number; listingToken: string }> {
+    return (await app.inject({ url: `/api/dlq/${queue}/list`, headers: headersOf.admin })).json().confirmation;
+  }
 
   async function deadLetter(n: number): Promise<void> {
     const taskId = randomUUID();
@@ -60,7 +68,15 @@ describe('dlq-admin security', () => {
 
   beforeAll(async () => {
     // The fuzzing sends thousands of requests as one caller: the rate limit has its own test (app.spec.ts).
-    const config = loadConfig(DlqAdminConfig, { AMQP_URL: testServices().amqpUrl, JWT_SECRET: jwtSecret, HTTP_PORT: '0', AMQP_RECONNECT_S: '1', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '100000' });
+    const config = loadConfig(DlqAdminConfig, {
+      AMQP_URL: testServices().amqpUrl,
+      MONGO_URL: mongoUrl,
+      JWT_SECRET: jwtSecret,
+      HTTP_PORT: '0',
+      AMQP_RECONNECT_S: '1',
+      RATE_LIMIT_MAX: '100000',
+      RATE_LIMIT_IP_MAX: '100000',
+    });
     app = await buildApp(config, createLogger({ name: 'dlq-admin', level: 'trace', destination: logs }));
     await app.ready();
     connection = amqp.connect([testServices().amqpUrl]);
@@ -78,10 +94,13 @@ describe('dlq-admin security', () => {
   });
 
   afterAll(async () => {
-    for (const q of [queue, topology.failed, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(q).catch(() => undefined);
+    for (const q of [queue, topology.failed, archive, ...topology.tiers.map((t) => t.queue)]) await channel?.deleteQueue(q).catch(() => undefined);
     await channel?.close();
     await connection?.close();
     await app?.close();
+    const mongo = new MongoConnection({ url: mongoUrl, appName: 'dlq-admin-test', logger: createLogger({ name: 'test', level: 'silent', destination: new LogCapture() }) });
+    await mongo.db.dropDatabase();
+    await mongo.close();
   });
 
   /** Admin only: customers (A or B) and services get 403, callers without a valid token 401. */
@@ -97,14 +116,21 @@ describe('dlq-admin security', () => {
         return { url: `/api/dlq/${queue}/retryByPosition`, payload: { position: 0 } };
       }),
       'POST /api/dlq/:queueName/retryByHeader': adminOnly(() => ({ url: `/api/dlq/${queue}/retryByHeader`, payload: { headerName: 'x-partner-code', headerValue: 'SATLOC' } })),
-      'POST /api/dlq/:queueName/purge': adminOnly(() => ({ url: `/api/dlq/${queue}/purge` })),
+      // The admin's purge carries the confirmation of a listing made just before (else 400 or 409).
+      'POST /api/dlq/:queueName/purge': adminOnly(async (who) => ({
+        url: `/api/dlq/${queue}/purge`,
+        payload: who === 'admin' ? await confirmation() : { expectedCount: 0, listingToken: `0.${'A'.repeat(43)}` },
+      })),
+      'GET /api/dlq/:queueName/archive': adminOnly(() => ({ url: `/api/dlq/${queue}/archive` })),
+      'POST /api/dlq/:queueName/archive/restore': adminOnly(() => ({ url: `/api/dlq/${queue}/archive/restore`, payload: { all: true } })),
+      'GET /api/dlq/actions': adminOnly(() => ({ url: '/api/dlq/actions' })),
     };
   }
 
   it('authorization matrix: every served route × every principal gets the status of the table', async () => {
     const result = await runAuthMatrix(app, routes, authTable(), headersOf);
     expect(result.failures).toEqual([]);
-    expect(routes.length).toBe(8);
+    expect(routes.length).toBe(11);
     expect(result.checked).toBe(routes.length * PRINCIPALS.length);
   });
 
@@ -115,18 +141,24 @@ describe('dlq-admin security', () => {
   });
 
   it("the caller's token and the JWT secret never reach logs, metrics, responses or the messages sent back", async () => {
-    await channel.purgeQueue(queue);
-    await channel.purgeQueue(topology.failed);
+    await channel.assertQueue(archive, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+    for (const q of [queue, topology.failed, archive]) await channel.purgeQueue(q);
     for (let n = 0; n < 3; n++) await deadLetter(n);
     for (const [method, url, payload] of [
       ['GET', `/api/dlq/${queue}/list`, undefined],
       ['POST', `/api/dlq/${queue}/retryByPosition`, { position: 1 }],
-      ['POST', `/api/dlq/${queue}/retryByHeader`, { headerName: 'x-partner-code', headerValue: 'SATLOC' }],
       ['POST', `/api/dlq/${queue}/retryByPosition`, { position: 'first' }],
+      ['POST', `/api/dlq/${queue}/purge`, 'confirmation'],
+      ['GET', `/api/dlq/${queue}/archive`, undefined],
+      ['POST', `/api/dlq/${queue}/archive/restore`, { all: true, to: 'work-queue' }],
+      ['POST', `/api/dlq/${queue}/retryByHeader`, { headerName: 'x-partner-code', headerValue: 'SATLOC' }],
+      ['GET', '/api/dlq/actions', undefined],
     ] as const) {
-      const response = await app.inject({ method, url, headers: headersOf.admin, ...(payload ? { payload } : {}) });
+      const body = payload === 'confirmation' ? await confirmation() : payload;
+      const response = await app.inject({ method, url, headers: headersOf.admin, ...(body ? { payload: body } : {}) });
       responses.push(response.body, JSON.stringify(response.headers));
     }
+    expect(responses.join('\n')).toContain('"archived":2');
     const sentBack: string[] = [];
     for (;;) {
       const message = await channel.get(queue, { noAck: true });
@@ -152,7 +184,10 @@ describe('dlq-admin security', () => {
       'POST /api/dlq/:queueName/retryAll': { params: { queueName: queue } },
       'POST /api/dlq/:queueName/retryByPosition': { params: { queueName: queue }, body: { position: 0 } },
       'POST /api/dlq/:queueName/retryByHeader': { params: { queueName: queue }, body: { headerName: 'x-partner-code', headerValue: 'SATLOC' } },
-      'POST /api/dlq/:queueName/purge': { params: { queueName: queue } },
+      'POST /api/dlq/:queueName/purge': { params: { queueName: queue }, body: { expectedCount: 0, listingToken: `0.${'A'.repeat(43)}` } },
+      'GET /api/dlq/:queueName/archive': { params: { queueName: queue }, query: { offset: '0', limit: '10' } },
+      'POST /api/dlq/:queueName/archive/restore': { params: { queueName: queue }, body: { ids: [randomUUID()], to: 'dead-letter-queue' } },
+      'GET /api/dlq/actions': { query: { queue, limit: '10' } },
     };
     const report = await fuzzRoutes(app, routes, { headers: headersOf.admin, numRuns: 50, seed: 20_240_503, bases });
     expect(Object.keys(report.runs).sort()).toEqual(Object.keys(bases).sort());

@@ -118,7 +118,7 @@ describe('pipeline recovery (apps as processes)', () => {
       return page.total >= 2 ? page : undefined;
     }, { timeoutMs: 10_000, what: 'both in the DLQ' });
     expect(dead.messages.map((m) => m.taskId).sort()).toEqual([replayId, reprocessId].sort());
-    expect(await admin.purge(tasksTopology().main)).toMatchObject({ purged: 2 });
+    expect(await admin.purge(tasksTopology().main, dead.confirmation, 'test')).toMatchObject({ archived: 2, left: 0 });
   });
 
   it('hands a log back when its download is cut short mid-body, keeps no partial file, and collects it whole on the next sync', async () => {

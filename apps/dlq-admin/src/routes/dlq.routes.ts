@@ -1,37 +1,31 @@
-import { BrokerUnavailableError, DeadLetterQueueAdmin, QueueNotFoundError } from '@agair/messaging';
-import { BadRequestError, NotFoundError, Role, ServiceUnavailableError, errorResponses, type HttpApp } from '@agair/service-kit';
-import { DeadLetterPage, ListQuery, MoveResult, PurgeResult, QueueParams, RetryByHeaderBody, RetryByPositionBody } from './dlq.schemas.js';
+import type { MoveResult as Moved } from '@agair/messaging';
+import { AppError, NotFoundError, type HttpApp } from '@agair/service-kit';
+import type { ActionSummary } from '../audit/dlq-action.recorder.js';
+import { asked, audited, moveSummary, optionalBody } from './audited.js';
+import type { DlqRouteContext } from './dlq-route.context.js';
+import { adminOnly, listWindow, queueErrors, tags } from './dlq-route.context.js';
+import { assertSomethingMoved, translate } from './dlq.errors.js';
+import { DeadLetterPage, ListQuery, MoveResult, PurgeBody, PurgeResult, QueueParams, RetryByHeaderBody, RetryByPositionBody } from './dlq.schemas.js';
 
-const tags = ['dlq'];
-const config = { roles: [Role.ADMIN] };
-const errors = errorResponses(400, 401, 403, 404, 429, 503);
+const retrySummary = (r: Moved): ActionSummary => moveSummary(r.moved, r.notMoved, { moved: r.moved, left: r.left }, r.taskIds);
 
-async function translate<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof QueueNotFoundError) throw new NotFoundError('Queue');
-    if (err instanceof BrokerUnavailableError) throw new ServiceUnavailableError('BROKER_UNAVAILABLE', 'RabbitMQ is not reachable; try again', 5);
-    throw err;
-  }
-}
+export function registerDlqRoutes(app: HttpApp, context: DlqRouteContext): void {
+  const { admin, listMax } = context;
 
-export function registerDlqRoutes(app: HttpApp, admin: DeadLetterQueueAdmin, listMax: number): void {
   app.get(
     '/api/dlq/:queueName/list',
     {
-      config,
+      config: adminOnly,
       schema: {
         tags,
-        summary: 'List dead-lettered messages without removing or reordering them',
+        summary: 'List dead-lettered messages without removing or reordering them; its confirmation is what a purge needs',
         params: QueueParams,
         querystring: ListQuery,
-        response: { 200: DeadLetterPage, ...errors },
+        response: { 200: DeadLetterPage, ...queueErrors },
       },
     },
     async (request) => {
-      const { offset, limit } = request.query;
-      if (offset + limit > listMax) throw new BadRequestError(`offset + limit may not exceed ${listMax}`);
+      const { offset, limit } = listWindow(request.query, listMax);
       return translate(() => admin.list(request.params.queueName, offset, limit));
     },
   );
@@ -39,27 +33,37 @@ export function registerDlqRoutes(app: HttpApp, admin: DeadLetterQueueAdmin, lis
   app.post(
     '/api/dlq/:queueName/retryAll',
     {
-      config,
-      schema: { tags, summary: 'Send every dead-lettered message back to its queue', params: QueueParams, response: { 200: MoveResult, ...errors } },
+      config: adminOnly,
+      schema: { tags, summary: 'Send every dead-lettered message back to its queue', params: QueueParams, response: { 200: MoveResult, ...queueErrors } },
     },
-    async (request) => translate(() => admin.retryAll(request.params.queueName)),
+    async (request) => {
+      const result = await audited(context, asked(request, 'retryAll', {}), () => admin.retryAll(request.params.queueName), retrySummary);
+      assertSomethingMoved(result.moved, result.notMoved);
+      return result;
+    },
   );
 
   app.post(
     '/api/dlq/:queueName/retryByPosition',
     {
-      config,
+      config: adminOnly,
       schema: {
         tags,
         summary: 'Send the message at one position back to its queue',
         params: QueueParams,
         body: RetryByPositionBody,
-        response: { 200: MoveResult, ...errors },
+        response: { 200: MoveResult, ...queueErrors },
       },
     },
     async (request) => {
-      const result = await translate(() => admin.retryByPosition(request.params.queueName, request.body.position));
-      if (result.moved === 0) throw new NotFoundError(`Message at position ${request.body.position}`);
+      const { position } = request.body;
+      const moveOne = async () => {
+        const moved = await admin.retryByPosition(request.params.queueName, position);
+        if (moved.moved === 0 && moved.notMoved.length === 0) throw new NotFoundError(`Message at position ${position}`);
+        return moved;
+      };
+      const result = await audited(context, asked(request, 'retryByPosition', { position }), moveOne, retrySummary);
+      assertSomethingMoved(result.moved, result.notMoved);
       return result;
     },
   );
@@ -67,24 +71,54 @@ export function registerDlqRoutes(app: HttpApp, admin: DeadLetterQueueAdmin, lis
   app.post(
     '/api/dlq/:queueName/retryByHeader',
     {
-      config,
+      config: adminOnly,
       schema: {
         tags,
         summary: 'Send back the messages whose header has the given value (e.g. x-partner-code = SATLOC)',
         params: QueueParams,
         body: RetryByHeaderBody,
-        response: { 200: MoveResult, ...errors },
+        response: { 200: MoveResult, ...queueErrors },
       },
     },
-    async (request) => translate(() => admin.retryByHeader(request.params.queueName, request.body.headerName, request.body.headerValue)),
+    async (request) => {
+      const { headerName, headerValue } = request.body;
+      const moveMatching = () => admin.retryByHeader(request.params.queueName, headerName, headerValue);
+      const result = await audited(context, asked(request, 'retryByHeader', { headerName, headerValue }), moveMatching, retrySummary);
+      assertSomethingMoved(result.moved, result.notMoved);
+      return result;
+    },
   );
 
   app.post(
     '/api/dlq/:queueName/purge',
     {
-      config,
-      schema: { tags, summary: 'Delete every message of the DLQ', params: QueueParams, response: { 200: PurgeResult, ...errors } },
+      config: adminOnly,
+      ...optionalBody,
+      schema: {
+        tags,
+        summary: 'Move every message of the DLQ into its archive (kept DLQ_ARCHIVE_TTL_MS, restorable), with the confirmation of a preceding listing',
+        description:
+          'Send the `confirmation` of GET /api/dlq/:queueName/list as the body. 400 PURGE_CONFIRMATION_REQUIRED without it; 409 PURGE_CONFIRMATION_STALE, and nothing moved, when the DLQ no longer holds what was listed.',
+        params: QueueParams,
+        body: PurgeBody,
+        response: { 200: PurgeResult, ...queueErrors },
+      },
     },
-    async (request) => translate(() => admin.purge(request.params.queueName)),
+    async (request) => {
+      const { expectedCount, listingToken } = request.body;
+      if (expectedCount === undefined || listingToken === undefined) {
+        throw new AppError(
+          400,
+          'PURGE_CONFIRMATION_REQUIRED',
+          'Nothing was purged: list the DLQ first (GET /api/dlq/:queueName/list) and send its confirmation as the body: { "expectedCount": <total>, "listingToken": "<listingToken>" }',
+        );
+      }
+      return audited(
+        context,
+        asked(request, 'purge', { expectedCount, listingToken }),
+        (actor) => admin.purge(request.params.queueName, { expectedCount, listingToken }, actor),
+        (r) => ({ counts: { archived: r.archived, left: r.left }, taskIds: r.taskIds }),
+      );
+    },
   );
 }
