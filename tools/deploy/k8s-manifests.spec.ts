@@ -146,10 +146,12 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     }
   });
 
-  it('an HPA for each API, a KEDA ScaledObject for sync-worker on the partner_tasks depth, two poller replicas at most', () => {
+  it('an HPA for each API but dlq-admin (one replica), a KEDA ScaledObject for sync-worker on the partner_tasks depth, two poller replicas at most', () => {
     const hpas = ofKind<KubeObject & { spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number } }>(overlay, 'HorizontalPodAutoscaler');
-    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(apis);
-    for (const api of apis) expect(deployment(overlay, api).spec.replicas, `${api} replicas are the HPA's`).toBeUndefined();
+    const scaledApis = apis.filter((api) => api !== 'dlq-admin');
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(scaledApis);
+    for (const api of scaledApis) expect(deployment(overlay, api).spec.replicas, `${api} replicas are the HPA's`).toBeUndefined();
+    expect(deployment(overlay, 'dlq-admin').spec.replicas).toBe(1);
 
     const [scaled, ...more] = ofKind<KubeObject & {
       spec: { scaleTargetRef: { name: string }; triggers: { type: string; metadata: Record<string, string>; authenticationRef?: { name: string } }[] };
@@ -197,7 +199,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
       .filter((p) => selects(p, deployment(overlay, 'dlq-admin').spec.template.metadata.labels))
       .flatMap((p) => p.spec.egress ?? [])
       .flatMap((rule) => (rule.ports ?? []).map((port) => Number(port.port)));
-    expect(dlqAdminEgress.filter((port) => port !== 53).sort()).toEqual([5671, 5672]);
+    expect(dlqAdminEgress.filter((port) => port !== 53).sort()).toEqual([27017, 5671, 5672]);
   });
 
   it('secrets come from the Secret agair-secrets by reference; ConfigMaps hold no credentials', () => {
@@ -210,7 +212,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     }
     for (const app of appNames()) {
       const env = deployment(overlay, app).spec.template.spec.containers[0].env ?? [];
-      for (const name of ['AMQP_URL', ...(app === 'dlq-admin' ? ['JWT_SECRET'] : ['MONGO_URL', 'REDIS_URL'])]) {
+      for (const name of ['AMQP_URL', 'MONGO_URL', ...(app === 'dlq-admin' ? ['JWT_SECRET'] : ['REDIS_URL'])]) {
         const ref = env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
         expect(ref, `${app} ${name} from a Secret`).toEqual({ name: 'agair-secrets', key: name });
       }
