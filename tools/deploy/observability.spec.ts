@@ -22,12 +22,17 @@ const knownMetrics = new Set([
   'agair_partner_request_duration_seconds',
   'agair_partner_breaker_state',
   'agair_stuck_trackers',
+  'agair_poll_leader',
   'up',
 ]);
 
 /** Metric names in a PromQL expression: identifiers that are not functions, keywords, labels or label values. */
 function metricNames(expr: string): string[] {
-  const withoutStrings = expr.replace(/"[^"]*"/g, '""').replace(/\{[^}]*\}/g, '{}').replace(/\[[^\]]*\]/g, '[]');
+  const withoutStrings = expr
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\[[^\]]*\]/g, '[]')
+    .replace(/\boffset\s+\d+[smhdwy]/g, '');
   const withoutGrouping = withoutStrings.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
   const names = [...withoutGrouping.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
     .filter((match) => !/^\s*\(/.test(withoutGrouping.slice((match.index ?? 0) + match[0].length)))
