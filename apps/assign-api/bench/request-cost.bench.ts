@@ -5,7 +5,11 @@
  *
  * - unloaded: customer B reads its job (`GET /api/jobs/:jobId`) in a closed loop of 4;
  * - attacked: the same, while another process sends customer A's 5 MB invalid job bodies
- *   (`POST /api/jobs`) over 200 concurrent connections, back to back.
+ *   (`POST /api/jobs`) over 200 concurrent connections, back to back;
+ * - control: the same flood aimed at a bare Node server in its own process that refuses every
+ *   request at once (429, connection closed), not at assign-api: what the flood costs B on this
+ *   2-core machine when the API does no work for it at all (the attacker's own CPU and the
+ *   loopback traffic compete with the API for the same cores). The API's share is attacked − control.
  *
  * It prints B's p50/p99 in each phase, the ratio attacked/unloaded (goal: p99 within 2×), and
  * what the attacker got back (429 once over its limit, 413 for a body larger than the route
@@ -32,6 +36,7 @@ const { values: args } = parseArgs({
     attackers: { type: 'string', default: '200' },
     'body-mib': { type: 'string', default: '5' },
     attacker: { type: 'string' },
+    'control-server': { type: 'boolean', default: false },
   },
 });
 const PHASE_MS = Math.min(60, Math.max(2, Number(args.seconds))) * 1000;
@@ -78,10 +83,26 @@ async function attack(spec: AttackSpec): Promise<Record<string, number>> {
   return statuses;
 }
 
-if (args.attacker) {
+if (args.attacker && !args['control-server']) {
   const spec = JSON.parse(args.attacker) as AttackSpec;
   process.stdout.write(`${JSON.stringify(await attack(spec))}\n`);
   process.exit(0);
+}
+
+if (args['control-server']) {
+  const { createServer } = await import('node:http');
+  const server = createServer((_request, response) => {
+    response.writeHead(429, { connection: 'close', 'retry-after': '60', 'content-type': 'application/json' }).end('{"statusCode":429}');
+  });
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as { port: number }).port }));
+  await new Promise<never>(() => undefined); // serves until the bench kills it
+}
+
+/** The control server, in its own process: its URL, and how to stop it. */
+async function startControlServer(): Promise<{ url: string; stop: () => void }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--control-server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx', '--conditions=@agair/source'] });
+  const port = await new Promise<number>((resolve) => child.once('message', (message: { port: number }) => resolve(message.port)));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 function startAttacker(spec: AttackSpec): Promise<Record<string, number>> {
@@ -152,7 +173,10 @@ const customerB = (await repositories.customers.create({ name: 'Bystander Co' })
 const jobB = (await repositories.jobs.create(jobBody(customerB, 'Bystander field'))).id;
 const token = (sub: string, customerId: string) => mintToken({ jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, sub: `${run}-${sub}`, role: Role.CUSTOMER, customerId });
 
+type Phase = 'unloaded' | 'attacked' | 'control';
+
 const api = startServiceProcess('assign-api', appEnv);
+const control = await startControlServer();
 try {
   const url = await api.waitForUrl(60_000);
   const office = (round: number) => Array.from({ length: B_USERS }, (_, i) => token(`b-${round}-${i}`, customerB));
@@ -161,11 +185,17 @@ try {
     `assign-api as a process; customer B (${B_USERS} users) reads its job over ${VICTIM_CONCURRENCY} connections; customer A sends ${BODY_BYTES / 1024 / 1024} MiB invalid job bodies over ${ATTACKERS} connections; ${PHASE_MS / 1000} s per phase, ${ROUNDS} rounds\n\n`,
   );
   process.stdout.write('| round | phase | B requests | B p50 ms | B p99 ms | B failures | attacker responses |\n|---|---|---|---|---|---|---|\n');
-  const p99s: { unloaded: number[]; attacked: number[] } = { unloaded: [], attacked: [] };
+  const p99s: Record<Phase, number[]> = { unloaded: [], attacked: [], control: [] };
+  const orders: readonly (readonly Phase[])[] = [
+    ['unloaded', 'attacked', 'control'],
+    ['attacked', 'control', 'unloaded'],
+    ['control', 'unloaded', 'attacked'],
+  ];
   for (let round = 1; round <= ROUNDS; round++) {
     const victimTokens = office(round);
-    for (const phase of round % 2 === 1 ? (['unloaded', 'attacked'] as const) : (['attacked', 'unloaded'] as const)) {
-      const attacker = phase === 'attacked' ? startAttacker({ url, token: token(`a-${round}`, customerA), durationMs: PHASE_MS + 1000 }) : null;
+    for (const phase of orders[(round - 1) % orders.length] ?? []) {
+      const target = phase === 'attacked' ? url : phase === 'control' ? control.url : null;
+      const attacker = target ? startAttacker({ url: target, token: token(`a-${round}`, customerA), durationMs: PHASE_MS + 1000 }) : null;
       if (attacker) await new Promise((resolve) => setTimeout(resolve, 1000)); // the flood is under way before B measures
       const measured = await victim(url, victimTokens, jobB, PHASE_MS);
       const statuses = attacker ? await attacker : null;
@@ -176,9 +206,14 @@ try {
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  const ratio = median(p99s.attacked) / median(p99s.unloaded);
-  process.stdout.write(`\nB's p99, median over rounds: unloaded ${median(p99s.unloaded).toFixed(1)} ms, attacked ${median(p99s.attacked).toFixed(1)} ms: ${ratio.toFixed(2)}× (goal ≤ 2×: ${ratio <= 2 ? 'met' : 'not met'})\n`);
+  const [unloaded, attacked, controlled] = [median(p99s.unloaded), median(p99s.attacked), median(p99s.control)];
+  const ratio = attacked / unloaded;
+  process.stdout.write(
+    `\nB's p99, median over rounds: unloaded ${unloaded.toFixed(1)} ms, attacked ${attacked.toFixed(1)} ms (${ratio.toFixed(2)}×; goal ≤ 2×: ${ratio <= 2 ? 'met' : 'not met'}), ` +
+      `control (the flood at a bare server) ${controlled.toFixed(1)} ms (${(controlled / unloaded).toFixed(2)}×)\n`,
+  );
 } finally {
+  control.stop();
   await api.stop();
   await seeding.database.mongo.db.dropDatabase().catch(() => undefined);
   await Promise.allSettled([seeding.database.mongo.close(), seeding.amqp.close(), seeding.redis.close()]);
