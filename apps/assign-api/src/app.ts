@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import { TaskType } from '@agair/domain-models';
 import { createPartners, createTaskPublisher, openConnections, partnerTaskTopology } from '@agair/runtime';
-import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, authSettings, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
+import { RedisFallback, createHttpApp, createMetricsRegistry, optionalDependency, authSettings, registerAuth, startupGate, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
 import { AssignMetrics } from './assign/assign.metrics.js';
 import { JobAssignmentService } from './assign/job-assignment.service.js';
 import { LogOperationsService } from './operations/log-operations.service.js';
@@ -38,14 +38,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
 
   // Indexes (the unique (jobId, userId) of assignments among them) are created in the background;
   // the service reports not-ready until they exist, so it can start while the database is away.
-  let indexesReady = false;
-  const indexes: Dependency = {
-    name: 'indexes',
-    check: async () => {
-      if (!indexesReady) throw new Error('database indexes are being created');
-    },
-    close: async () => undefined,
-  };
+  const indexes = startupGate('indexes', 'database indexes are being created');
 
   const app = await createHttpApp({
     name: SERVICE_NAME,
@@ -68,9 +61,7 @@ export async function buildApp(config: AssignApiConfig, logger: Logger): Promise
 
   app.addHook('onReady', async () => {
     void database.ensureIndexes().then(
-      () => {
-        indexesReady = true;
-      },
+      () => indexes.open(),
       (err: unknown) => logger.error({ err }, 'creating database indexes failed; the service stays not-ready'),
     );
   });

@@ -1,6 +1,6 @@
 import { DeadLetterQueueAdmin } from '@agair/messaging';
 import { DlqActionRepository, dlqActionIndexes, ensureIndexes } from '@agair/persistence';
-import { AmqpConnection, MongoConnection, authSettings, createHttpApp, createMetricsRegistry, registerAuth, type Dependency, type HttpApp, type Logger } from '@agair/service-kit';
+import { AmqpConnection, MongoConnection, authSettings, createHttpApp, createMetricsRegistry, registerAuth, retryStartupStep, startupGate, type HttpApp, type Logger } from '@agair/service-kit';
 import { DlqActionRecorder } from './audit/dlq-action.recorder.js';
 import type { DlqAdminConfig } from './config.js';
 import { registerDlqActionRoutes } from './routes/dlq-actions.routes.js';
@@ -24,14 +24,7 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
   });
   const mongo = new MongoConnection({ url: config.MONGO_URL, appName: SERVICE_NAME, logger });
   // The audit collection's index is created in the background; the service is not ready until it exists.
-  let indexesReady = false;
-  const indexes: Dependency = {
-    name: 'indexes',
-    check: async () => {
-      if (!indexesReady) throw new Error('database indexes are being created');
-    },
-    close: async () => undefined,
-  };
+  const indexes = startupGate('indexes', 'database indexes are being created');
   const app = await createHttpApp({
     name: SERVICE_NAME,
     version: config.APP_VERSION,
@@ -46,10 +39,8 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
     closing = true;
   });
   app.addHook('onReady', async () => {
-    void createIndexes(mongo, logger, () => closing).then(
-      () => {
-        indexesReady = true;
-      },
+    void retryStartupStep(() => ensureIndexes(mongo.db, dlqActionIndexes), { what: 'creating indexes', logger, giveUp: () => closing }).then(
+      () => indexes.open(),
       (err: unknown) => {
         if (!closing) logger.error({ err }, 'creating database indexes failed; the service stays not-ready');
       },
@@ -68,18 +59,4 @@ export async function buildApp(config: DlqAdminConfig, logger: Logger): Promise<
   registerDlqRoutes(app, context);
   registerDlqArchiveRoutes(app, context);
   return app;
-}
-
-/** Retries while the database is away (the driver waits up to 5 s per attempt) until the app closes. */
-async function createIndexes(mongo: MongoConnection, logger: Logger, closing: () => boolean): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await ensureIndexes(mongo.db, dlqActionIndexes);
-      return;
-    } catch (err) {
-      if (closing()) throw err;
-      if (attempt % 10 === 1) logger.warn({ attempt, reason: (err as Error).message }, 'creating indexes failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)).unref());
-    }
-  }
 }

@@ -235,21 +235,13 @@ export class DeadLetterQueueAdmin {
     const names = DeadLetterQueueAdmin.namesFor(queueName);
     return this.exclusive(names, async () => {
       const total = await this.assertBothExist(names);
-      const channel = await this.channel(false);
-      try {
-        const messages: DeadLetterView[] = [];
-        const fingerprint = new ListingFingerprint(names.deadLetterQueue, total);
-        for (let position = 0; position < Math.min(total, offset + limit); position += 1) {
-          const msg = await channel.get(names.deadLetterQueue, { noAck: false });
-          if (!msg) break;
-          fingerprint.add(msg);
-          if (position >= offset) messages.push(view(msg, position, names.queue));
-        }
-        return { ...names, total, offset, limit, messages, confirmation: { expectedCount: total, listingToken: fingerprint.token() } };
-      } finally {
-        // Closing returns every fetched (unacked) message to its place.
-        await channel.close().catch(() => undefined);
-      }
+      const messages: DeadLetterView[] = [];
+      const fingerprint = new ListingFingerprint(names.deadLetterQueue, total);
+      await this.peek(names.deadLetterQueue, Math.min(total, offset + limit), (msg, position) => {
+        fingerprint.add(msg);
+        if (position >= offset) messages.push(view(msg, position, names.queue));
+      });
+      return { ...names, total, offset, limit, messages, confirmation: { expectedCount: total, listingToken: fingerprint.token() } };
     });
   }
 
@@ -325,18 +317,11 @@ export class DeadLetterQueueAdmin {
     return this.exclusive(names, async () => {
       await this.assertBothExist(names);
       const total = await this.messageCount(archiveQueue);
-      const channel = await this.channel(false);
-      try {
-        const messages: ArchivedView[] = [];
-        for (let position = 0; position < Math.min(total, offset + limit); position += 1) {
-          const msg = await channel.get(archiveQueue, { noAck: false });
-          if (!msg) break;
-          if (position >= offset) messages.push(archivedView(msg, position, names.queue));
-        }
-        return { ...names, archiveQueue, total, offset, limit, messages };
-      } finally {
-        await channel.close().catch(() => undefined);
-      }
+      const messages: ArchivedView[] = [];
+      await this.peek(archiveQueue, Math.min(total, offset + limit), (msg, position) => {
+        if (position >= offset) messages.push(archivedView(msg, position, names.queue));
+      });
+      return { ...names, archiveQueue, total, offset, limit, messages };
     });
   }
 
@@ -374,6 +359,21 @@ export class DeadLetterQueueAdmin {
         taskIds,
       };
     });
+  }
+
+  /** Shows `visit` the first `count` messages of `queue`, in order, and leaves them where they are. */
+  private async peek(queue: string, count: number, visit: (msg: GetMessage, position: number) => void): Promise<void> {
+    const channel = await this.channel(false);
+    try {
+      for (let position = 0; position < count; position += 1) {
+        const msg = await channel.get(queue, { noAck: false });
+        if (!msg) break;
+        visit(msg, position);
+      }
+    } finally {
+      // Closing returns every fetched (unacked) message to its place.
+      await channel.close().catch(() => undefined);
+    }
   }
 
   /** Walks the DLQ from its head (at most `scan` messages, default all that are there now) and sends back the ones `select` picks. */

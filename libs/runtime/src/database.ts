@@ -1,5 +1,5 @@
 import { CredentialCipher, createRepositories, ensureIndexes, type Repositories } from '@agair/persistence';
-import { ConfigError, MongoConnection, type Logger } from '@agair/service-kit';
+import { ConfigError, MongoConnection, retryStartupStep, type Logger } from '@agair/service-kit';
 
 export interface Database {
   mongo: MongoConnection;
@@ -35,16 +35,7 @@ export function openDatabase(settings: DatabaseSettings): Database {
     repositories,
     ensureIndexes: async () => {
       const deadline = Date.now() + (settings.startupTimeoutMs ?? 60_000);
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await ensureIndexes(mongo.db);
-          return;
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          settings.logger.warn({ attempt, reason: (err as Error).message }, 'creating indexes failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)));
-        }
-      }
+      await retryStartupStep(() => ensureIndexes(mongo.db), { what: 'creating indexes', logger: settings.logger, giveUp: () => Date.now() > deadline });
     },
   };
 }

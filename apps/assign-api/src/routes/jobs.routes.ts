@@ -19,7 +19,7 @@ const tags = ['jobs'];
  * (~45 bytes each as JSON, pretty-printed), plus names and notes: 1 MiB. Every other route
  * keeps the small default.
  */
-export const JOB_BODY_LIMIT_BYTES = 1024 * 1024;
+const JOB_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function registerJobRoutes(app: HttpApp, context: RouteContext): void {
   app.post(

@@ -1,4 +1,4 @@
-import { AppError, Role, errorResponses, principalOf, NotFoundError, type HttpApp, type Principal } from '@agair/service-kit';
+import { AppError, Role, errorResponses, optionalBody, principalOf, NotFoundError, type HttpApp, type Principal } from '@agair/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { assignmentTimeline } from '../operations/assignment-timeline.js';
 import type { OperatorRequest } from '../operations/log-operations.service.js';
@@ -28,13 +28,6 @@ import { jobForCaller, listCustomer, type RouteContext } from './route-context.j
 const tags = ['operations'];
 const adminOnly = { roles: [Role.ADMIN] };
 const readers = { roles: [Role.ADMIN, Role.CUSTOMER] };
-
-/** Routes whose body is only an optional reason: a request without a body means `{}`. */
-const optionalBody = {
-  preValidation: async (request: FastifyRequest) => {
-    request.body ??= {};
-  },
-};
 
 function operatorRequest(request: FastifyRequest, principal: Principal, reason: string | undefined): OperatorRequest {
   const key = request.headers['idempotency-key'];

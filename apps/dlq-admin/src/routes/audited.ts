@@ -49,10 +49,3 @@ export function moveSummary(moved: number, notMoved: readonly NotMoved[], counts
     error: stayed === 0 ? null : `TARGET_QUEUE_MISSING: ${notMoved.map((n) => n.reason).join('; ')}`,
   };
 }
-
-/** A POST whose body is all optional fields: no body at all means `{}`, so the handler can say what is missing. */
-export const optionalBody = {
-  preValidation: async (request: { body: unknown }) => {
-    request.body ??= {};
-  },
-};

@@ -1,5 +1,5 @@
-import { AppError, NotFoundError, type HttpApp } from '@agair/service-kit';
-import { asked, audited, moveSummary, optionalBody } from './audited.js';
+import { AppError, NotFoundError, optionalBody, type HttpApp } from '@agair/service-kit';
+import { asked, audited, moveSummary } from './audited.js';
 import type { DlqRouteContext } from './dlq-route.context.js';
 import { adminOnly, listWindow, queueErrors, tags } from './dlq-route.context.js';
 import { assertSomethingMoved, translate } from './dlq.errors.js';

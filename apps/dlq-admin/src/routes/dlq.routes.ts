@@ -1,7 +1,7 @@
 import type { MoveResult as Moved } from '@agair/messaging';
-import { AppError, NotFoundError, type HttpApp } from '@agair/service-kit';
+import { AppError, NotFoundError, optionalBody, type HttpApp } from '@agair/service-kit';
 import type { ActionSummary } from '../audit/dlq-action.recorder.js';
-import { asked, audited, moveSummary, optionalBody } from './audited.js';
+import { asked, audited, moveSummary } from './audited.js';
 import type { DlqRouteContext } from './dlq-route.context.js';
 import { adminOnly, listWindow, queueErrors, tags } from './dlq-route.context.js';
 import { assertSomethingMoved, translate } from './dlq.errors.js';

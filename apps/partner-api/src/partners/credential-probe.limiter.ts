@@ -42,7 +42,12 @@ interface WindowCount {
   ttlMs: number;
 }
 
-/** Fixed-window counters: the window starts with a key's first hit and does not move. */
+/**
+ * Fixed-window counters: the window starts with a key's first hit and does not move. Written
+ * here rather than reusing @fastify/rate-limit's stores (which service-kit's request limits use):
+ * a username's reserved failure must be given back when the partner accepts the login, and
+ * those stores cannot take a hit back.
+ */
 interface WindowCounter {
   hit(key: string, windowMs: number): WindowCount | Promise<WindowCount>;
   /** Takes one hit back while the window runs; never below zero. */

@@ -56,21 +56,8 @@ export interface DlqActionEnd {
   error?: string | null;
 }
 
-interface DlqActionDocument {
-  _id: ObjectId;
-  at: Date;
-  finishedAt: Date | null;
-  actor: string;
-  action: string;
-  queue: string;
-  deadLetterQueue: string;
-  parameters: Record<string, DlqActionValue>;
-  outcome: DlqActionOutcome;
-  counts: Record<string, number>;
-  taskIds: string[];
-  taskIdsOmitted: number;
-  error: string | null;
-}
+/** Stored as the view, with the database's id and dates. */
+type DlqActionDocument = Omit<DlqAction, 'id' | 'at' | 'finishedAt'> & { _id: ObjectId; at: Date; finishedAt: Date | null };
 
 export class DlqActionRepository {
   private readonly actions: Collection<DlqActionDocument>;
@@ -141,19 +128,6 @@ function storableValue(value: DlqActionValue): DlqActionValue {
 }
 
 function toDlqAction(doc: DlqActionDocument): DlqAction {
-  return {
-    id: fromObjectId(doc._id),
-    at: toIso(doc.at),
-    finishedAt: toIsoOrNull(doc.finishedAt),
-    actor: doc.actor,
-    action: doc.action,
-    queue: doc.queue,
-    deadLetterQueue: doc.deadLetterQueue,
-    parameters: doc.parameters,
-    outcome: doc.outcome,
-    counts: doc.counts,
-    taskIds: doc.taskIds,
-    taskIdsOmitted: doc.taskIdsOmitted,
-    error: doc.error,
-  };
+  const { _id, at, finishedAt, ...rest } = doc;
+  return { id: fromObjectId(_id), at: toIso(at), finishedAt: toIsoOrNull(finishedAt), ...rest };
 }

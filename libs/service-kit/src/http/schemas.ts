@@ -33,3 +33,13 @@ export const ReadinessResponse = Type.Object({
 export function errorResponses<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ErrorResponse } {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as { [K in C[number]]: typeof ErrorResponse };
 }
+
+/**
+ * Route options for a POST whose body fields are all optional: a request without a body is taken
+ * as `{}` (instead of 400 "body must be object"), so the handler can say what is missing.
+ */
+export const optionalBody = {
+  preValidation: async (request: { body: unknown }) => {
+    request.body ??= {};
+  },
+};

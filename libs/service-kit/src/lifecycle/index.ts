@@ -1,2 +1,3 @@
 export * from './run-service.js';
 export * from './shutdown.js';
+export * from './startup-step.js';
